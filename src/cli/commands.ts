@@ -1,0 +1,70 @@
+import type { Config } from '../config.ts';
+import { createCore, type Core } from '../core/index.ts';
+import { openDatabase } from '../db/connection.ts';
+import { migrate } from '../db/migrate.ts';
+import { createLogger } from '../http/logger.ts';
+import { clientView, projectView } from '../contracts/admin/schemas.ts';
+
+export interface Output {
+  readonly json: boolean;
+  print(value: unknown, text: () => string): void;
+}
+
+/** Opens the database the way the server does; the data-directory lock keeps a running server's embedded database safe. */
+async function withCore<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
+  const quiet = { ...config, logLevel: 'warn' as const };
+  const database = await openDatabase(quiet);
+  const core = await createCore(quiet, database, createLogger(quiet));
+  try {
+    return await fn(core);
+  } finally {
+    await core.close();
+  }
+}
+
+export async function runMigrations(config: Config, out: Output): Promise<void> {
+  const database = await openDatabase(config);
+  try {
+    const applied = await migrate(database);
+    out.print({ applied }, () => (applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`));
+  } finally {
+    await database.close();
+  }
+}
+
+export async function listProjects(config: Config, out: Output): Promise<void> {
+  await withCore(config, async (core) => {
+    const projects = (await core.projects.list()).map(projectView);
+    out.print(projects, () => projects.map((p) => `${p.id}  ${p.name}${p.isDefault ? '  (default)' : ''}`).join('\n'));
+  });
+}
+
+export async function createProject(config: Config, out: Output, name: string): Promise<void> {
+  await withCore(config, async (core) => {
+    const project = projectView(await core.projects.create({ name }));
+    core.events.emit({ action: 'admin.project.create', outcome: 'success', projectId: project.id, detail: { via: 'cli' } });
+    out.print(project, () => `Created project ${project.id}  ${project.name}`);
+  });
+}
+
+export async function listClients(config: Config, out: Output, projectId: string): Promise<void> {
+  await withCore(config, async (core) => {
+    const clients = (await core.projects.listClients(projectId)).map(clientView);
+    out.print(clients, () => clients.map((c) => `${c.id}  ${c.name}`).join('\n'));
+  });
+}
+
+export async function createClient(config: Config, out: Output, projectId: string, name: string): Promise<void> {
+  await withCore(config, async (core) => {
+    const client = clientView(await core.projects.createClient(projectId, name));
+    out.print(client, () => `Created client application ${client.id}  ${client.name} (project ${client.projectId})`);
+  });
+}
+
+export async function rotateKeys(config: Config, out: Output): Promise<void> {
+  await withCore(config, async (core) => {
+    const rotated = await core.keys.rotate();
+    core.events.emit({ action: 'admin.keys.rotate', outcome: 'success', detail: { kid: rotated.kid, via: 'cli' } });
+    out.print(rotated, () => `Signing with new key ${rotated.kid}; retired ${rotated.retired.join(', ') || 'none'} (still verifying until their tokens expire).`);
+  });
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DataDirLockedError } from '../db/lock.ts';
+import { GatehouseError } from '../core/errors.ts';
+import { createClient, createProject, listClients, listProjects, rotateKeys, runMigrations, type Output } from './commands.ts';
+import { startServer } from './server.ts';
+
+const USAGE = `Usage: gatehouse <command> [--json]
+
+Commands:
+  start                                 start the server (migrates first)
+  migrate                               apply pending database migrations
+  projects list                         list projects
+  projects create <name>                create a project
+  clients list <projectId>              list a project's client applications
+  clients create <projectId> <name>     create a client application
+  keys rotate                           sign new tokens with a fresh key
+
+Configuration comes from the environment (see README). With the embedded database, commands
+other than start refuse to run while a server holds the data directory: use the admin API then.`;
+
+function output(json: boolean): Output {
+  return {
+    json,
+    print(value, text) {
+      process.stdout.write(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
+    },
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  const config = loadConfig();
+  const out = output(values.json);
+  switch (`${command} ${sub ?? ''}`.trim()) {
+    case 'start':
+      await startServer(config);
+      return -1;
+    case 'migrate':
+      await runMigrations(config, out);
+      return 0;
+    case 'projects list':
+      await listProjects(config, out);
+      return 0;
+    case 'projects create':
+      if (rest[0] === undefined) break;
+      await createProject(config, out, rest.join(' '));
+      return 0;
+    case 'clients list':
+      if (rest[0] === undefined) break;
+      await listClients(config, out, rest[0]);
+      return 0;
+    case 'clients create':
+      if (rest[0] === undefined || rest[1] === undefined) break;
+      await createClient(config, out, rest[0], rest.slice(1).join(' '));
+      return 0;
+    case 'keys rotate':
+      await rotateKeys(config, out);
+      return 0;
+    default:
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof GatehouseError) {
+      process.stderr.write(`gatehouse: ${error.message}\n`);
+    } else {
+      process.stderr.write(`gatehouse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  },
+);

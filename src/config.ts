@@ -1,0 +1,185 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+
+/**
+ * One typed configuration, read from the environment once, validated, and frozen.
+ * A wrong value stops the process with a message naming the variable, so a typo in
+ * production fails loudly at start instead of silently running with a default.
+ */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Public base URL, used as the JWT `iss` and in discovery documents. */
+  readonly issuer: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly bodyLimit: number;
+  /** Proxies whose X-Forwarded-For is believed: false, true, a hop count or a list of addresses/CIDRs. */
+  readonly trustProxy: boolean | number | string[];
+  readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number };
+  /** Hashes running at once, and how many may wait before logins are shed with 503. */
+  readonly hashConcurrency: number;
+  readonly hashQueueLimit: number;
+  readonly refreshGraceSeconds: number;
+  readonly contracts: {
+    readonly ovok: boolean;
+    readonly pixelmover: boolean;
+    readonly jinuai: boolean;
+  };
+  /** Project each contract serves when its requests carry no client id; undefined = the default project. */
+  readonly contractProjects: {
+    readonly pixelmover: string | undefined;
+    readonly jinuai: string | undefined;
+  };
+  readonly sessions: {
+    /** Cookie-session lifetimes (PixelMover `remember`). */
+    readonly shortTtlSeconds: number;
+    readonly rememberTtlSeconds: number;
+    readonly cookieName: string;
+  };
+  readonly trialDays: number;
+  readonly trialCredits: number;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly linkBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+function str(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+function uuid(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw)) {
+    throw new ConfigError(name, 'must be a project id (uuid)');
+  }
+  return raw?.toLowerCase();
+}
+
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || ['false', '0', 'off', 'no'].includes(raw.toLowerCase())) return false;
+  if (['true', 'on', 'yes'].includes(raw.toLowerCase())) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw.split(',').map((part) => part.trim()).filter((part) => part !== '');
+}
+
+/** `memory://` keeps the embedded database in memory (tests, throwaway demos). */
+function dataDir(env: Env): string {
+  const raw = str(env, 'GATEHOUSE_DATA_DIR') ?? './data';
+  return raw === 'memory://' ? raw : resolve(raw);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const logLevel = (str(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const adminToken = str(env, 'GATEHOUSE_ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('GATEHOUSE_ADMIN_TOKEN', 'must be at least 16 characters');
+  }
+  const cores = availableParallelism();
+  const issuer = url(env, 'GATEHOUSE_ISSUER', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const enabled = (name: string): boolean => bool(env, `GATEHOUSE_CONTRACT_${name.toUpperCase()}`, true);
+
+  const config: Config = {
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    port,
+    issuer: issuer.replace(/\/+$/, ''),
+    dataDir: dataDir(env),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    adminToken,
+    logLevel: logLevel as Config['logLevel'],
+    bodyLimit: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
+    trustProxy: trustProxy(env),
+    argon2: {
+      memoryKib: int(env, 'ARGON2_MEMORY_KIB', 19456, 8, 4 * 1024 * 1024),
+      iterations: int(env, 'ARGON2_ITERATIONS', 2, 1, 100),
+      parallelism: int(env, 'ARGON2_PARALLELISM', 1, 1, 16),
+    },
+    hashConcurrency: int(env, 'HASH_CONCURRENCY', cores, 1, 256),
+    hashQueueLimit: int(env, 'HASH_QUEUE_LIMIT', cores * 8, 0, 100_000),
+    refreshGraceSeconds: int(env, 'REFRESH_GRACE_SECONDS', 10, 0, 3600),
+    contracts: { ovok: enabled('ovok'), pixelmover: enabled('pixelmover'), jinuai: enabled('jinuai') },
+    contractProjects: {
+      pixelmover: uuid(env, 'PIXELMOVER_PROJECT_ID'),
+      jinuai: uuid(env, 'JINUAI_PROJECT_ID'),
+    },
+    sessions: {
+      shortTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 2 * 3600, 60, 365 * 24 * 3600),
+      rememberTtlSeconds: int(env, 'SESSION_REMEMBER_TTL_SECONDS', 30 * 24 * 3600, 60, 5 * 365 * 24 * 3600),
+      cookieName: str(env, 'SESSION_COOKIE_NAME') ?? 'gatehouse_session',
+    },
+    trialDays: int(env, 'TRIAL_DAYS', 14, 0, 3650),
+    trialCredits: int(env, 'TRIAL_CREDITS', 100, 0, 1_000_000_000),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: str(env, 'MAIL_FROM') ?? 'Gatehouse <no-reply@localhost>',
+    linkBaseUrl: (url(env, 'LINK_BASE_URL', ['http:', 'https:']) ?? issuer).replace(/\/+$/, ''),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}
+
+/** A config for tests and embedding: the defaults, with the given environment on top. */
+export function configFrom(overrides: Env): Config {
+  return loadConfig({ ...overrides });
+}

@@ -1,0 +1,230 @@
+import { ErrorCode, GatehouseError } from './errors.ts';
+import type { SecurityEvents } from './events.ts';
+import type { PasswordHasher } from './passwords.ts';
+import type { Client, Project, Projects, ProfileType } from './projects.ts';
+import type { RevocationStore } from './revocations.ts';
+import type { Session, SessionContext, Sessions } from './sessions.ts';
+import type { AccessClaims, AccessTokens } from './tokens.ts';
+import { profileReference, type NewUser, type Profile, type User, type Users } from './users.ts';
+
+/** Who is calling, as established by a bearer token, a session cookie or an API key. */
+export interface Principal {
+  readonly userId: string;
+  readonly projectId: string;
+  readonly sessionId: string | null;
+  readonly clientId: string | null;
+  readonly via: 'bearer' | 'cookie' | 'api_key';
+  /** Set for API-key callers. */
+  readonly apiKeyId?: number;
+}
+
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly expiresIn: number;
+  readonly session: Session;
+  readonly claims: AccessClaims;
+}
+
+export interface RegisterInput extends Omit<NewUser, 'passwordHash' | 'projectId'> {
+  readonly password: string;
+}
+
+const VERIFIED_CACHE_LIMIT = 50_000;
+
+/**
+ * The sign-in flows every contract shares: register, password login, token issue and
+ * refresh, and turning a presented credential into a Principal.
+ */
+export class Auth {
+  /** Tokens whose signature and session were checked once, by exact text. */
+  private readonly verified = new Map<string, AccessClaims>();
+
+  constructor(
+    private readonly projects: Projects,
+    private readonly users: Users,
+    private readonly sessions: Sessions,
+    private readonly tokens: AccessTokens,
+    private readonly hasher: PasswordHasher,
+    private readonly revocations: RevocationStore,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  async register(
+    project: Project,
+    input: RegisterInput,
+    context: SessionContext & { clientId?: string },
+  ): Promise<{ user: User; profile: Profile }> {
+    const type: ProfileType = input.profileType ?? 'Patient';
+    if (!project.self_register_types.includes(type)) {
+      throw new GatehouseError(ErrorCode.ProfileTypeNotAllowed, `Profile type ${type} may not self-register in this project`, {
+        fields: [{ field: 'type', message: `Profile type ${type} may not self-register in this project` }],
+      });
+    }
+    const passwordHash = await this.hasher.hash(input.password);
+    const { password: _password, ...rest } = input;
+    try {
+      const created = await this.users.create({ ...rest, profileType: type, projectId: project.id, passwordHash });
+      this.events.emit({ action: 'register', outcome: 'success', projectId: project.id, userId: created.user.id, ...eventContext(context) });
+      return created;
+    } catch (error) {
+      this.events.emit({
+        action: 'register',
+        outcome: 'failure',
+        projectId: project.id,
+        detail: { reason: error instanceof GatehouseError ? error.code : 'error' },
+        ...eventContext(context),
+      });
+      throw error;
+    }
+  }
+
+  /**
+   * Checks email and password. An unknown email runs a dummy verification so that it costs
+   * the same time as a wrong password, and both fail with the same error.
+   */
+  async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<User> {
+    const user = await this.users.byEmail(project.id, email);
+    const ok = user === undefined ? await this.hasher.verifyDummy(password) : await this.hasher.verify(user.password_hash, password);
+    if (user === undefined || !ok || !user.is_active) {
+      this.events.emit({
+        action: 'login',
+        outcome: 'failure',
+        projectId: project.id,
+        userId: user?.id,
+        detail: { reason: user === undefined ? 'unknown_email' : ok ? 'inactive' : 'wrong_password' },
+        ...eventContext(context),
+      });
+      throw new GatehouseError(ErrorCode.InvalidCredentials, 'Invalid email or password');
+    }
+    return user;
+  }
+
+  /** Marks a successful sign-in: last login time, and a scheduled deletion is called off. */
+  async recordLogin(user: User, context: SessionContext & { clientId?: string }): Promise<User> {
+    const updated = await this.users.update(user.id, {
+      last_login_at: new Date(),
+      ...(user.deletion_scheduled_at !== null && { deletion_scheduled_at: null }),
+    });
+    this.events.emit({ action: 'login', outcome: 'success', projectId: user.project_id, userId: user.id, ...eventContext(context) });
+    return updated;
+  }
+
+  /** Opens a bearer-token session: an access JWT plus a rotating refresh token. */
+  async issueTokens(
+    user: User,
+    profile: Profile,
+    project: Project,
+    client: Client,
+    context: SessionContext & { authMethod?: string },
+  ): Promise<TokenPair> {
+    const { session, secret } = await this.sessions.create({
+      projectId: project.id,
+      userId: user.id,
+      clientId: client.id,
+      kind: 'token',
+      authMethod: context.authMethod ?? 'password',
+      remoteAddress: context.remoteAddress,
+      userAgent: context.userAgent,
+      ttlSeconds: project.refresh_token_ttl_seconds,
+    });
+    return this.accessFor(session, secret, profile, project);
+  }
+
+  async refresh(refreshToken: string, context: SessionContext): Promise<TokenPair> {
+    try {
+      const { session, secret } = await this.sessions.rotate(refreshToken, context);
+      const project = await this.projects.get(session.project_id);
+      const profile = await this.users.profileOf(session.user_id);
+      this.events.emit({ action: 'refresh', outcome: 'success', projectId: project.id, userId: session.user_id, sessionId: session.id, ...eventContext(context) });
+      return await this.accessFor(session, secret, profile, project);
+    } catch (error) {
+      if (error instanceof GatehouseError && error.extra.data?.replay === true) {
+        this.events.emit({
+          action: 'refresh_replay',
+          outcome: 'failure',
+          userId: String(error.extra.data.userId),
+          sessionId: String(error.extra.data.sessionId),
+          ...eventContext(context),
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** A valid, unrevoked access token's principal, or Unauthenticated. */
+  async authenticateBearer(token: string): Promise<Principal> {
+    let claims = this.verified.get(token);
+    if (claims === undefined) {
+      claims = await this.tokens.verify(token);
+      // First sight of this token in this process: make sure its session still exists and is live
+      // (covers restarts and sessions deleted with their user).
+      const session = await this.sessions.get(claims.sid);
+      if (session === undefined || session.revoked_at !== null || session.user_id !== claims.sub) {
+        throw new GatehouseError(ErrorCode.Unauthenticated, 'Session is no longer valid');
+      }
+      this.remember(token, claims);
+    } else if (claims.exp * 1000 <= Date.now()) {
+      this.verified.delete(token);
+      throw new GatehouseError(ErrorCode.Unauthenticated, 'Access token expired');
+    }
+    if (await this.revocations.isRevoked(claims.sid)) {
+      throw new GatehouseError(ErrorCode.Unauthenticated, 'Session was revoked');
+    }
+    return { userId: claims.sub, projectId: claims.project_id, sessionId: claims.sid, clientId: claims.aud, via: 'bearer' };
+  }
+
+  async authenticateCookie(secret: string): Promise<Principal> {
+    const session = await this.sessions.byCookie(secret);
+    if (await this.revocations.isRevoked(session.id)) throw new GatehouseError(ErrorCode.Unauthenticated, 'Session was revoked');
+    return { userId: session.user_id, projectId: session.project_id, sessionId: session.id, clientId: session.client_id, via: 'cookie' };
+  }
+
+  async logout(principal: Principal, context: SessionContext): Promise<void> {
+    if (principal.sessionId === null) return;
+    await this.sessions.revoke([principal.sessionId], 'logout');
+    this.events.emit({
+      action: 'logout',
+      outcome: 'success',
+      projectId: principal.projectId,
+      userId: principal.userId,
+      sessionId: principal.sessionId,
+      ...eventContext(context),
+    });
+  }
+
+  /** Whether the user has a confirmed second factor (the MFA feature overrides this). */
+  async mfaEnrolled(_userId: string): Promise<boolean> {
+    return false;
+  }
+
+  private async accessFor(session: Session, refreshToken: string, profile: Profile, project: Project): Promise<TokenPair> {
+    const ttlSeconds = project.access_token_ttl_seconds;
+    const { token, claims } = await this.tokens.issue({
+      userId: session.user_id,
+      clientId: session.client_id ?? '',
+      sessionId: session.id,
+      projectId: project.id,
+      profile: profileReference(profile),
+      ttlSeconds,
+    });
+    this.remember(token, claims);
+    return { accessToken: token, refreshToken, expiresIn: ttlSeconds, session, claims };
+  }
+
+  private remember(token: string, claims: AccessClaims): void {
+    if (this.verified.size >= VERIFIED_CACHE_LIMIT) {
+      const oldest = this.verified.keys().next();
+      if (oldest.done !== true) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, claims);
+  }
+}
+
+function eventContext(context: SessionContext & { clientId?: string }): {
+  remoteAddress?: string | undefined;
+  userAgent?: string | undefined;
+  clientId?: string | undefined;
+} {
+  return { remoteAddress: context.remoteAddress, userAgent: context.userAgent, clientId: context.clientId };
+}

@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { DatabaseHandle } from '../db/connection.ts';
+import { migrate } from '../db/migrate.ts';
+import { Auth } from './auth.ts';
+import { Deletions } from './deletions.ts';
+import { SecurityEvents } from './events.ts';
+import { KeyStore } from './keys.ts';
+import { PasswordHasher } from './passwords.ts';
+import { Projects } from './projects.ts';
+import { MemoryRevocationStore, type RevocationStore } from './revocations.ts';
+import { Sessions } from './sessions.ts';
+import { AccessTokens } from './tokens.ts';
+import { Users } from './users.ts';
+
+/** Everything the HTTP layer may call. Built once per process (or per test app). */
+export interface Core {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  readonly logger: Logger;
+  readonly events: SecurityEvents;
+  readonly hasher: PasswordHasher;
+  readonly keys: KeyStore;
+  readonly tokens: AccessTokens;
+  readonly projects: Projects;
+  readonly users: Users;
+  readonly sessions: Sessions;
+  readonly revocations: RevocationStore;
+  readonly auth: Auth;
+  readonly deletions: Deletions;
+  /** Runs on close, last registered first (stores, timers, connections added by later features). */
+  onClose(hook: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  /** Replaces the in-process revocation store (e.g. the Redis one). */
+  readonly revocations?: RevocationStore;
+}
+
+/** Migrates the database, loads or creates signing keys and the default project, and wires the services. */
+export async function createCore(config: Config, database: DatabaseHandle, logger: Logger, options: CoreOptions = {}): Promise<Core> {
+  const applied = await migrate(database);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const { db } = database;
+  const events = new SecurityEvents();
+  events.onListenerError((error) => logger.error({ err: error }, 'security event listener failed'));
+  const hasher = new PasswordHasher({
+    ...config.argon2,
+    concurrency: config.hashConcurrency,
+    queueLimit: config.hashQueueLimit,
+  });
+  const keys = new KeyStore(db);
+  await keys.init();
+  const tokens = new AccessTokens(keys, config.issuer);
+  const projects = new Projects(db);
+  const users = new Users(db);
+  const revocations = options.revocations ?? new MemoryRevocationStore();
+  const sessions = new Sessions(db, revocations, config.refreshGraceSeconds);
+  const auth = new Auth(projects, users, sessions, tokens, hasher, revocations, events);
+  const deletions = new Deletions(db, users, sessions, events);
+  deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
+
+  const bootstrap = await projects.ensureDefault();
+  if (bootstrap.created) {
+    logger.info({ projectId: bootstrap.project.id, clientId: bootstrap.client.id }, 'created the default project and client application');
+  } else {
+    logger.info({ projectId: bootstrap.project.id, clientId: bootstrap.client.id }, 'default project and client application');
+  }
+
+  const closeHooks: Array<() => Promise<void> | void> = [];
+  let closed = false;
+  return {
+    config,
+    database,
+    logger,
+    events,
+    hasher,
+    keys,
+    tokens,
+    projects,
+    users,
+    sessions,
+    revocations,
+    auth,
+    deletions,
+    onClose: (hook) => closeHooks.push(hook),
+    async close() {
+      if (closed) return;
+      closed = true;
+      deletions.stop();
+      for (const hook of closeHooks.reverse()) await hook();
+      await revocations.close();
+      await database.close();
+    },
+  };
+}

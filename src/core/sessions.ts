@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/connection.ts';
+import type { SessionsTable } from '../db/schema.ts';
+import { ErrorCode, GatehouseError } from './errors.ts';
+import { MAX_ACCESS_TOKEN_TTL_SECONDS } from './keys.ts';
+import type { RevocationStore } from './revocations.ts';
+import { digest, newSecret } from './secrets.ts';
+
+export type Session = Selectable<SessionsTable>;
+
+export interface SessionContext {
+  readonly remoteAddress?: string | undefined;
+  readonly userAgent?: string | undefined;
+}
+
+export interface NewSession extends SessionContext {
+  readonly projectId: string;
+  readonly userId: string;
+  readonly clientId: string | null;
+  readonly kind: 'token' | 'cookie';
+  readonly authMethod?: string;
+  readonly remember?: boolean;
+  readonly ttlSeconds: number;
+}
+
+export const REFRESH_PREFIX = 'ghr_';
+export const COOKIE_PREFIX = 'ghs_';
+
+/**
+ * Sessions (Medplum's Login): one per sign-in, holding its refresh tokens or cookie secret.
+ * Revoking a session kills its refresh tokens and, through the revocation store, every
+ * access token already issued for it.
+ */
+export class Sessions {
+  constructor(
+    private readonly db: Db,
+    private readonly revocations: RevocationStore,
+    private readonly graceSeconds: number,
+  ) {}
+
+  /** Creates a session; token sessions get their first refresh token, cookie sessions a secret. */
+  async create(input: NewSession): Promise<{ session: Session; secret: string }> {
+    const id = randomUUID();
+    const expiresAt = new Date(Date.now() + input.ttlSeconds * 1000);
+    const secret = newSecret(input.kind === 'cookie' ? COOKIE_PREFIX : REFRESH_PREFIX);
+    const session = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('sessions')
+        .values({
+          id,
+          project_id: input.projectId,
+          user_id: input.userId,
+          client_id: input.clientId,
+          kind: input.kind,
+          auth_method: input.authMethod ?? 'password',
+          remote_address: input.remoteAddress ?? null,
+          user_agent: input.userAgent?.slice(0, 512) ?? null,
+          remember: input.remember ?? false,
+          secret_hash: input.kind === 'cookie' ? digest(secret) : null,
+          expires_at: expiresAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (input.kind === 'token') {
+        await trx
+          .insertInto('refresh_tokens')
+          .values({ id: randomUUID(), session_id: id, token_hash: digest(secret), expires_at: expiresAt })
+          .execute();
+      }
+      return row;
+    });
+    return { session, secret };
+  }
+
+  /**
+   * Trades a refresh token for a new one. A token already used is a replay and ends the
+   * session, unless it was used within the grace window (a network retry, a second tab):
+   * then the caller gets a sibling token and the session lives on.
+   */
+  async rotate(refreshToken: string, context: SessionContext): Promise<{ session: Session; secret: string }> {
+    if (!refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
+    const result = await this.db.transaction().execute(async (trx) => {
+      const token = await trx
+        .selectFrom('refresh_tokens')
+        .selectAll()
+        .where('token_hash', '=', digest(refreshToken))
+        .forUpdate()
+        .executeTakeFirst();
+      if (token === undefined) return { outcome: 'unknown' as const };
+      const session = await trx.selectFrom('sessions').selectAll().where('id', '=', token.session_id).executeTakeFirst();
+      const now = new Date();
+      if (session === undefined || session.revoked_at !== null || session.expires_at <= now || token.expires_at <= now) {
+        return { outcome: 'unknown' as const };
+      }
+      if (token.used_at !== null && now.getTime() - token.used_at.getTime() > this.graceSeconds * 1000) {
+        return { outcome: 'replay' as const, session };
+      }
+      if (token.used_at === null) {
+        await trx.updateTable('refresh_tokens').set({ used_at: now }).where('id', '=', token.id).execute();
+      }
+      const secret = newSecret(REFRESH_PREFIX);
+      await trx
+        .insertInto('refresh_tokens')
+        .values({
+          id: randomUUID(),
+          session_id: session.id,
+          token_hash: digest(secret),
+          parent_id: token.id,
+          expires_at: session.expires_at,
+        })
+        .execute();
+      const updated = await trx
+        .updateTable('sessions')
+        .set({
+          last_used_at: now,
+          ...(context.remoteAddress !== undefined && { remote_address: context.remoteAddress }),
+          ...(context.userAgent !== undefined && { user_agent: context.userAgent.slice(0, 512) }),
+        })
+        .where('id', '=', session.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { outcome: 'rotated' as const, session: updated, secret };
+    });
+    if (result.outcome === 'rotated') return { session: result.session, secret: result.secret };
+    if (result.outcome === 'replay') {
+      await this.revoke([result.session.id], 'refresh_token_replayed');
+      throw new GatehouseError(ErrorCode.InvalidRefreshToken, 'Refresh token was already used; session revoked', {
+        data: { replay: true, sessionId: result.session.id, userId: result.session.user_id },
+      });
+    }
+    throw invalidRefresh();
+  }
+
+  /** The live cookie session a secret names, or Unauthenticated. */
+  async byCookie(secret: string): Promise<Session> {
+    if (!secret.startsWith(COOKIE_PREFIX)) throw unauthenticated();
+    const session = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('secret_hash', '=', digest(secret))
+      .executeTakeFirst();
+    if (session === undefined || session.revoked_at !== null || session.expires_at <= new Date()) throw unauthenticated();
+    return session;
+  }
+
+  async isLive(sessionId: string): Promise<boolean> {
+    return !(await this.revocations.isRevoked(sessionId));
+  }
+
+  get(sessionId: string): Promise<Session | undefined> {
+    return this.db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+  }
+
+  /** Sessions still usable: not revoked and not expired, newest first. */
+  listActive(userId: string): Promise<Session[]> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .orderBy('last_used_at', 'desc')
+      .orderBy('id')
+      .execute();
+  }
+
+  async revoke(sessionIds: readonly string[], reason: string): Promise<string[]> {
+    if (sessionIds.length === 0) return [];
+    const revoked = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: new Date(), revoked_reason: reason })
+      .where('id', 'in', [...sessionIds])
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    // Even a session already revoked is re-announced: cheap, and it heals a missed broadcast.
+    await this.revocations.revoke(sessionIds, new Date(Date.now() + MAX_ACCESS_TOKEN_TTL_SECONDS * 1000));
+    return revoked.map((row) => row.id);
+  }
+
+  async revokeAllOf(userId: string, reason: string, exceptSessionId?: string): Promise<string[]> {
+    let query = this.db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (exceptSessionId !== undefined) query = query.where('id', '!=', exceptSessionId);
+    const ids = (await query.execute()).map((row) => row.id);
+    return this.revoke(ids, reason);
+  }
+
+  async touch(sessionId: string): Promise<void> {
+    await this.db.updateTable('sessions').set({ last_used_at: new Date() }).where('id', '=', sessionId).execute();
+  }
+}
+
+function invalidRefresh(): GatehouseError {
+  return new GatehouseError(ErrorCode.InvalidRefreshToken, 'Invalid refresh token');
+}
+
+function unauthenticated(): GatehouseError {
+  return new GatehouseError(ErrorCode.Unauthenticated, 'Not authenticated');
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable, Updateable } from 'kysely';
+import type { Db } from '../db/connection.ts';
+import type { ProfilesTable, UsersTable } from '../db/schema.ts';
+import { ErrorCode, GatehouseError, isUniqueViolation } from './errors.ts';
+import type { ProfileType } from './projects.ts';
+
+export type User = Selectable<UsersTable>;
+export type Profile = Selectable<ProfilesTable>;
+
+export interface NewUser {
+  readonly projectId: string;
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly profileType?: ProfileType;
+  readonly account?: string | null;
+  readonly company?: string | null;
+  readonly timezone?: string | null;
+  readonly plan?: string;
+  readonly credits?: number;
+  readonly planExpiresAt?: Date | null;
+  readonly emailVerified?: boolean;
+}
+
+/** Emails are unique per project regardless of case; the address is kept as typed. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export type UserUpdate = Pick<
+  Updateable<UsersTable>,
+  | 'first_name'
+  | 'last_name'
+  | 'company'
+  | 'timezone'
+  | 'bio'
+  | 'dob'
+  | 'phone'
+  | 'avatar_photo_id'
+  | 'account'
+  | 'email_verified'
+  | 'is_active'
+  | 'plan'
+  | 'credits'
+  | 'plan_expires_at'
+  | 'deletion_scheduled_at'
+  | 'deletion_wipe'
+  | 'last_login_at'
+  | 'password_hash'
+>;
+
+export class Users {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts the user and its profile atomically; a duplicate email or account is a clean error. */
+  async create(input: NewUser): Promise<{ user: User; profile: Profile }> {
+    const id = randomUUID();
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const user = await trx
+          .insertInto('users')
+          .values({
+            id,
+            project_id: input.projectId,
+            email: input.email.trim(),
+            email_normalized: normalizeEmail(input.email),
+            account: input.account ?? null,
+            password_hash: input.passwordHash,
+            first_name: input.firstName ?? '',
+            last_name: input.lastName ?? '',
+            company: input.company ?? null,
+            timezone: input.timezone ?? 'UTC',
+            plan: input.plan ?? 'trial',
+            credits: input.credits ?? 0,
+            plan_expires_at: input.planExpiresAt ?? null,
+            email_verified: input.emailVerified ?? false,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const profile = await trx
+          .insertInto('profiles')
+          .values({
+            id: randomUUID(),
+            membership_id: randomUUID(),
+            user_id: id,
+            project_id: input.projectId,
+            resource_type: input.profileType ?? 'Patient',
+            given_name: input.firstName ?? '',
+            family_name: input.lastName ?? '',
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { user, profile };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_project_email')) {
+        throw new GatehouseError(ErrorCode.EmailTaken, 'Email already registered', {
+          fields: [{ field: 'email', message: 'Email already registered' }],
+        });
+      }
+      if (isUniqueViolation(error, 'users_project_account')) {
+        throw new GatehouseError(ErrorCode.AccountTaken, 'Account name already taken', {
+          fields: [{ field: 'account', message: 'Account name already taken' }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  byEmail(projectId: string, email: string): Promise<User | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('email_normalized', '=', normalizeEmail(email))
+      .executeTakeFirst();
+  }
+
+  byAccount(projectId: string, account: string): Promise<User | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('account', '=', account.toLowerCase())
+      .executeTakeFirst();
+  }
+
+  async byId(id: string): Promise<User> {
+    const user = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (user === undefined) throw new GatehouseError(ErrorCode.NotFound, 'User not found');
+    return user;
+  }
+
+  async profileOf(userId: string): Promise<Profile> {
+    const profile = await this.db.selectFrom('profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    if (profile === undefined) throw new GatehouseError(ErrorCode.NotFound, 'Profile not found');
+    return profile;
+  }
+
+  async update(id: string, changes: UserUpdate): Promise<User> {
+    try {
+      const user = await this.db
+        .updateTable('users')
+        .set({ ...changes, updated_at: new Date() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (user === undefined) throw new GatehouseError(ErrorCode.NotFound, 'User not found');
+      if (changes.first_name !== undefined || changes.last_name !== undefined) {
+        await this.db
+          .updateTable('profiles')
+          .set({ given_name: user.first_name, family_name: user.last_name, updated_at: new Date() })
+          .where('user_id', '=', id)
+          .execute();
+      }
+      return user;
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_project_account')) {
+        throw new GatehouseError(ErrorCode.AccountTaken, 'Account name already taken', {
+          fields: [{ field: 'account', message: 'Account name already taken' }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Removes the user and, by cascade, its profile, sessions and tokens. */
+  async remove(id: string): Promise<void> {
+    await this.db.deleteFrom('users').where('id', '=', id).execute();
+  }
+}
+
+export function profileReference(profile: Profile): string {
+  return `${profile.resource_type}/${profile.id}`;
+}
+
+export function displayName(user: Pick<User, 'first_name' | 'last_name' | 'email'>): string {
+  const name = `${user.first_name} ${user.last_name}`.trim();
+  return name === '' ? user.email : name;
+}

@@ -1,0 +1,125 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Written by the database (`DEFAULT now()`), optional on insert. */
+type CreatedAt = ColumnType<Date, Date | undefined, Date>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  is_default: Generated<boolean>;
+  self_register_types: ColumnType<string[], string[] | undefined, string[]>;
+  access_token_ttl_seconds: Generated<number>;
+  refresh_token_ttl_seconds: Generated<number>;
+  settings: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface ClientsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  allowed_origins: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: string;
+  number: ColumnType<number, never, never>;
+  project_id: string;
+  email: string;
+  email_normalized: string;
+  account: string | null;
+  password_hash: string;
+  first_name: Generated<string>;
+  last_name: Generated<string>;
+  company: string | null;
+  timezone: Generated<string>;
+  role: Generated<string>;
+  is_active: Generated<boolean>;
+  is_superuser: Generated<boolean>;
+  email_verified: Generated<boolean>;
+  bio: string | null;
+  dob: string | null;
+  phone: string | null;
+  avatar_photo_id: string | null;
+  plan: Generated<string>;
+  credits: Generated<number>;
+  plan_expires_at: Date | null;
+  last_login_at: Date | null;
+  deletion_scheduled_at: Date | null;
+  deletion_wipe: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface ProfilesTable {
+  id: string;
+  membership_id: string;
+  user_id: string;
+  project_id: string;
+  resource_type: string;
+  given_name: Generated<string>;
+  family_name: Generated<string>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface SessionsTable {
+  id: string;
+  project_id: string;
+  user_id: string;
+  client_id: string | null;
+  kind: Generated<string>;
+  auth_method: Generated<string>;
+  remote_address: string | null;
+  user_agent: string | null;
+  remember: Generated<boolean>;
+  secret_hash: Uint8Array | null;
+  created_at: CreatedAt;
+  last_used_at: CreatedAt;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  session_id: string;
+  token_hash: Uint8Array;
+  parent_id: string | null;
+  created_at: CreatedAt;
+  used_at: Date | null;
+  expires_at: Date;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: Json<Record<string, unknown>>;
+  private_jwk: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  retired_at: Date | null;
+  verify_until: Date | null;
+}
+
+export interface MigrationsTable {
+  name: string;
+  applied_at: CreatedAt;
+}
+
+/**
+ * Every table Gatehouse owns. Later migrations add their tables here too.
+ */
+export interface Database {
+  projects: ProjectsTable;
+  clients: ClientsTable;
+  users: UsersTable;
+  profiles: ProfilesTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  signing_keys: SigningKeysTable;
+  gatehouse_migrations: MigrationsTable;
+}

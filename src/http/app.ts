@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { contracts } from '../contracts/index.ts';
+import { createCore, type Core, type CoreOptions } from '../core/index.ts';
+import { openDatabase } from '../db/connection.ts';
+import { createLogger } from './logger.ts';
+import { registerOpenApi } from './openapi.ts';
+import { registerHealth } from './health.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    core: Core;
+  }
+}
+
+export interface BuildOptions extends CoreOptions {
+  readonly logger?: Logger;
+}
+
+/**
+ * Builds the whole server (database, core, every enabled contract) without listening.
+ * Closing the app closes the core and the database.
+ */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? createLogger(config);
+  const database = await openDatabase(config);
+  let core: Core;
+  try {
+    core = await createCore(config, database, logger, options);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Request bodies are validated strictly: "123" is not a number and 123 is not a string.
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorate('core', core);
+  app.addHook('onClose', async () => core.close());
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  await registerOpenApi(app);
+  registerHealth(app);
+  for (const contract of contracts) {
+    if (contract.enabled(config)) await app.register(contract.plugin, { core });
+  }
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+  app.setErrorHandler((error, request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ error: 'bad_request', message: 'The request could not be processed' });
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'internal_error', message: 'Internal server error' });
+  });
+  await app.ready();
+  return app;
+}
+
+/** TRUST_PROXY=N: believe the N nearest hops of X-Forwarded-For. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
