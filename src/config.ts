@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { bruteForceConfig, rateLimitConfig, type BruteForceConfig, type RateLimitConfig } from './core/abuse/config.ts';
 
 /**
  * One typed configuration, read from the environment once, validated, and frozen.
@@ -45,6 +46,12 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly linkBaseUrl: string;
+  /** Prefix of every Redis key and channel (instances of one deployment share it). */
+  readonly redisKeyPrefix: string;
+  readonly rateLimits: RateLimitConfig;
+  readonly bruteForce: BruteForceConfig;
+  /** GET /metrics; with a token it needs `Authorization: Bearer <token>`. */
+  readonly metrics: { readonly enabled: boolean; readonly token: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -168,6 +175,10 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM') ?? 'Gatehouse <no-reply@localhost>',
     linkBaseUrl: (url(env, 'LINK_BASE_URL', ['http:', 'https:']) ?? issuer).replace(/\/+$/, ''),
+    redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'gatehouse:',
+    rateLimits: rateLimitConfig(env),
+    bruteForce: bruteForceConfig(env),
+    metrics: { enabled: bool(env, 'METRICS', true), token: str(env, 'METRICS_TOKEN') },
   };
   return deepFreeze(config);
 }

@@ -1,3 +1,4 @@
+import { NO_LOGIN_GUARD, type LoginGuard } from './abuse/brute-force.ts';
 import { ErrorCode, GatehouseError } from './errors.ts';
 import type { SecurityEvents } from './events.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -39,6 +40,8 @@ const VERIFIED_CACHE_LIMIT = 50_000;
 export class Auth {
   /** Tokens whose signature and session were checked once, by exact text. */
   private readonly verified = new Map<string, AccessClaims>();
+  /** Brute-force protection around checkPassword (set by createCore). */
+  loginGuard: LoginGuard = NO_LOGIN_GUARD;
 
   constructor(
     private readonly projects: Projects,
@@ -84,6 +87,7 @@ export class Auth {
    * the same time as a wrong password, and both fail with the same error.
    */
   async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<User> {
+    await this.loginGuard.check(project.id, email, context.remoteAddress);
     const user = await this.users.byEmail(project.id, email);
     const ok = user === undefined ? await this.hasher.verifyDummy(password) : await this.hasher.verify(user.password_hash, password);
     if (user === undefined || !ok || !user.is_active) {
@@ -95,8 +99,10 @@ export class Auth {
         detail: { reason: user === undefined ? 'unknown_email' : ok ? 'inactive' : 'wrong_password' },
         ...eventContext(context),
       });
+      await this.loginGuard.failed(project.id, email, context.remoteAddress, user?.id);
       throw new GatehouseError(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
+    await this.loginGuard.succeeded(project.id, email, context.remoteAddress);
     return user;
   }
 

@@ -2,12 +2,18 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
+import { BruteForceGuard } from './abuse/brute-force.ts';
+import { RateLimiter } from './abuse/rate-limits.ts';
+import { ExpiringState } from './abuse/state-store.ts';
+import { AuditLog } from './audit.ts';
 import { Auth } from './auth.ts';
 import { Deletions } from './deletions.ts';
 import { SecurityEvents } from './events.ts';
 import { KeyStore } from './keys.ts';
 import { PasswordHasher } from './passwords.ts';
 import { Projects } from './projects.ts';
+import { RedisConnection } from './redis.ts';
+import { RedisRevocationStore } from './redis-revocations.ts';
 import { MemoryRevocationStore, type RevocationStore } from './revocations.ts';
 import { Sessions } from './sessions.ts';
 import { AccessTokens } from './tokens.ts';
@@ -28,6 +34,11 @@ export interface Core {
   readonly revocations: RevocationStore;
   readonly auth: Auth;
   readonly deletions: Deletions;
+  /** Shared state between instances (REDIS_URL); undefined = everything in this process. */
+  readonly redis: RedisConnection | undefined;
+  readonly audit: AuditLog;
+  readonly rateLimiter: RateLimiter;
+  readonly bruteForce: BruteForceGuard;
   /** Runs on close, last registered first (stores, timers, connections added by later features). */
   onClose(hook: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -56,9 +67,16 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const tokens = new AccessTokens(keys, config.issuer);
   const projects = new Projects(db);
   const users = new Users(db);
-  const revocations = options.revocations ?? new MemoryRevocationStore();
+  const redis = config.redisUrl === undefined ? undefined : new RedisConnection(config.redisUrl, config.redisKeyPrefix, logger);
+  if (redis !== undefined && !(await redis.waitReady(2000))) logger.warn('Redis is not reachable yet: counting limits in this process until it is');
+  const revocations = options.revocations ?? (redis === undefined ? new MemoryRevocationStore() : new RedisRevocationStore(redis, logger));
+  const audit = new AuditLog(db, logger);
+  events.on((event) => audit.record(event));
+  const rateLimiter = new RateLimiter(redis);
+  const bruteForce = new BruteForceGuard(config.bruteForce, new ExpiringState(redis), events);
   const sessions = new Sessions(db, revocations, config.refreshGraceSeconds);
   const auth = new Auth(projects, users, sessions, tokens, hasher, revocations, events);
+  auth.loginGuard = bruteForce;
   const deletions = new Deletions(db, users, sessions, events);
   deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
 
@@ -85,13 +103,19 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     revocations,
     auth,
     deletions,
+    redis,
+    audit,
+    rateLimiter,
+    bruteForce,
     onClose: (hook) => closeHooks.push(hook),
     async close() {
       if (closed) return;
       closed = true;
       deletions.stop();
       for (const hook of closeHooks.reverse()) await hook();
+      await audit.close();
       await revocations.close();
+      await redis?.close();
       await database.close();
     },
   };

@@ -105,6 +105,23 @@ export interface SigningKeysTable {
   verify_until: Date | null;
 }
 
+/** Append-only, hash-chained security events (migration 004; written only by core/audit.ts). */
+export interface AuditLogTable {
+  id: number;
+  created_at: Date;
+  action: string;
+  outcome: string;
+  project_id: string | null;
+  user_id: string | null;
+  client_id: string | null;
+  session_id: string | null;
+  remote_address: string | null;
+  user_agent: string | null;
+  detail: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: CreatedAt;
@@ -122,4 +139,5 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
   gatehouse_migrations: MigrationsTable;
+  audit_log: AuditLogTable;
 }

@@ -8,6 +8,8 @@ import { openDatabase } from '../db/connection.ts';
 import { createLogger } from './logger.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerHealth } from './health.ts';
+import { installMetrics } from './metrics.ts';
+import { installRateLimits } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +56,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await registerOpenApi(app);
   registerHealth(app);
+  // Both hook every route registered after them: keep them before the contracts.
+  const metrics = installMetrics(app, core);
+  installRateLimits(app, core, metrics.rateLimited);
   for (const contract of contracts) {
     if (contract.enabled(config)) await app.register(contract.plugin, { core });
   }

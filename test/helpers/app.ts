@@ -53,6 +53,11 @@ export function testEnv(env: Record<string, string> = {}): Record<string, string
     ARGON2_MEMORY_KIB: '256',
     ARGON2_ITERATIONS: '1',
     GATEHOUSE_ISSUER: 'http://gatehouse.test',
+    // Tests log in hundreds of times from one address: abuse protection is on only where a
+    // test asks for it (test/abuse/), and each app gets its own Redis keys.
+    RATE_LIMITS: 'off',
+    BRUTE_FORCE: 'off',
+    REDIS_KEY_PREFIX: `gatehouse-test:${randomBytes(6).toString('hex')}:`,
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   };
