@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Core } from '../core/index.ts';
 import { adminContract } from './admin/index.ts';
+import { jinuaiContract } from './jinuai/index.ts';
 import { ovokContract } from './ovok/index.ts';
 import { wellKnownContract } from './well-known/index.ts';
 
@@ -20,4 +21,5 @@ export const contracts: readonly Contract[] = [
   { name: 'well-known', enabled: () => true, plugin: wellKnownContract },
   { name: 'admin', enabled: (config) => config.adminToken !== undefined, plugin: adminContract },
   { name: 'ovok', enabled: (config) => config.contracts.ovok, plugin: ovokContract },
+  { name: 'jinuai', enabled: (config) => config.contracts.jinuai, plugin: jinuaiContract },
 ];

@@ -8,6 +8,7 @@ import { ExpiringState } from './abuse/state-store.ts';
 import { AuditLog } from './audit.ts';
 import { Auth } from './auth.ts';
 import { Deletions } from './deletions.ts';
+import { Directory } from './directory.ts';
 import { SecurityEvents } from './events.ts';
 import { KeyStore } from './keys.ts';
 import { PasswordHasher } from './passwords.ts';
@@ -39,6 +40,7 @@ export interface Core {
   readonly audit: AuditLog;
   readonly rateLimiter: RateLimiter;
   readonly bruteForce: BruteForceGuard;
+  readonly directory: Directory;
   /** Runs on close, last registered first (stores, timers, connections added by later features). */
   onClose(hook: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -79,6 +81,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   auth.loginGuard = bruteForce;
   const deletions = new Deletions(db, users, sessions, events);
   deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
+  const directory = new Directory(db, users);
 
   const bootstrap = await projects.ensureDefault();
   if (bootstrap.created) {
@@ -103,6 +106,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     revocations,
     auth,
     deletions,
+    directory,
     redis,
     audit,
     rateLimiter,
