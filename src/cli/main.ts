@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirLockedError } from '../db/lock.ts';
 import { GatehouseError } from '../core/errors.ts';
+import { auditTail, auditVerify } from './audit.ts';
 import { createClient, createProject, listClients, listProjects, rotateKeys, runMigrations, type Output } from './commands.ts';
 import { startServer } from './server.ts';
 
@@ -16,6 +17,8 @@ Commands:
   clients list <projectId>              list a project's client applications
   clients create <projectId> <name>     create a client application
   keys rotate                           sign new tokens with a fresh key
+  audit tail [--limit N] [--follow]     print the newest audit-log entries (and new ones with --follow)
+  audit verify                          check the audit log's hash chain (exit 1 if broken)
 
 Configuration comes from the environment (see README). With the embedded database, commands
 other than start refuse to run while a server holds the data directory: use the admin API then.`;
@@ -33,7 +36,12 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      follow: { type: 'boolean', default: false },
+      limit: { type: 'string', default: '20' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   const [command, sub, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') {
@@ -64,6 +72,12 @@ async function main(argv: string[]): Promise<number> {
       if (rest[0] === undefined || rest[1] === undefined) break;
       await createClient(config, out, rest[0], rest.slice(1).join(' '));
       return 0;
+    case 'audit tail':
+      if (!/^[0-9]{1,5}$/.test(values.limit)) break;
+      await auditTail(config, out, { limit: Math.max(1, Number(values.limit)), follow: values.follow });
+      return 0;
+    case 'audit verify':
+      return (await auditVerify(config, out)) ? 0 : 1;
     case 'keys rotate':
       await rotateKeys(config, out);
       return 0;

@@ -85,6 +85,8 @@ export class AuditLog {
 
   /** Resolves once every event recorded so far is written (tests, shutdown). */
   async flush(): Promise<void> {
+    // SecurityEvents calls listeners on a later microtask: let events emitted so far arrive first.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.writing !== undefined) await this.writing;
   }
 

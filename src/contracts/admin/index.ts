@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { useProblemRenderer } from '../../http/error-mapping.ts';
 import type { ContractOptions } from '../index.ts';
+import { registerAuditRoutes } from './audit.ts';
 import { renderAdminProblem } from './errors.ts';
 import { requireAdmin } from './guard.ts';
 import { registerProjectRoutes } from './projects.ts';
@@ -15,6 +16,7 @@ export const adminContract: FastifyPluginAsync<ContractOptions> = async (app, { 
   app.addHook('onRequest', requireAdmin(adminToken));
 
   registerProjectRoutes(app, core);
+  registerAuditRoutes(app, core);
 
   app.post(
     '/admin/keys/rotate',

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bucketFor, accountOf } from '../../src/http/rate-limit-routes.ts';
+import { createTestApp, json, type TestApp } from '../helpers/app.ts';
+import { ovokRegister, uniqueEmail } from '../helpers/ovok.ts';
+
+interface Outcome {
+  resourceType: string;
+  issue: Array<{ code: string; details: { text: string } }>;
+}
+
+describe('rate-limit route table', () => {
+  it('puts every auth endpoint of every contract in a budget, and leaves authenticated reads alone', () => {
+    assert.equal(bucketFor('POST', '/v2/auth/login'), 'login');
+    assert.equal(bucketFor('POST', '/auth/login'), 'login');
+    assert.equal(bucketFor('POST', '/v1/auth/login'), 'login');
+    assert.equal(bucketFor('POST', '/api/v1/auth/login'), 'login');
+    assert.equal(bucketFor('POST', '/auth/register'), 'register');
+    assert.equal(bucketFor('POST', '/v1/auth/register'), 'register');
+    assert.equal(bucketFor('POST', '/api/v1/auth/register'), 'register');
+    assert.equal(bucketFor('POST', '/auth/refresh-token'), 'refresh');
+    assert.equal(bucketFor('POST', '/api/v1/auth/token'), 'refresh');
+    assert.equal(bucketFor('POST', '/auth/reset-password'), 'password-reset');
+    assert.equal(bucketFor('POST', '/auth/change-password'), 'password-reset');
+    assert.equal(bucketFor('POST', '/v1/auth/forgot-password'), 'password-reset');
+    assert.equal(bucketFor('POST', '/auth/mfa/verify'), 'mfa');
+    assert.equal(bucketFor('POST', '/v1/api-keys'), 'api');
+    assert.equal(bucketFor('POST', '/auth/logout'), 'auth');
+    assert.equal(bucketFor('DELETE', '/auth/session/:option'), 'auth');
+    assert.equal(bucketFor('GET', '/auth/me'), undefined);
+    assert.equal(bucketFor('GET', '/auth/session'), undefined);
+    assert.equal(bucketFor('GET', '/v1/api-keys'), undefined);
+    assert.equal(bucketFor('GET', '/api/v1/user/whoami'), undefined);
+    assert.equal(bucketFor('POST', '/admin/projects'), undefined);
+  });
+
+  it('keys per-account budgets on the email or user name, lower-cased, also from multipart fields', () => {
+    assert.equal(accountOf({ email: ' Jane@Example.COM ', password: 'x' }), 'jane@example.com');
+    assert.equal(accountOf({ username: 'Jane@example.com' }), 'jane@example.com');
+    assert.equal(accountOf({ email: { value: 'A@b.c' } }), 'a@b.c');
+    assert.equal(accountOf({ refresh_token: 'x' }), undefined);
+    assert.equal(accountOf(undefined), undefined);
+  });
+});
+
+describe('rate limits (Ovok, in this process)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({
+      RATE_LIMITS: 'on',
+      RATE_LIMIT_AUTH: '50/60',
+      RATE_LIMIT_LOGIN: '3/60',
+      RATE_LIMIT_LOGIN_ACCOUNT: '4/60',
+      RATE_LIMIT_REGISTER: '0',
+      RATE_LIMIT_REGISTER_ACCOUNT: '0',
+    });
+  });
+  after(async () => t.close());
+
+  const login = (email: string, remoteAddress: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress, headers, payload: { email, password: 'wrong-password', clientId: t.clientId } });
+
+  it('refuses the fourth login from one IP with 429, an OperationOutcome and the RateLimit headers', async () => {
+    const email = uniqueEmail('ip');
+    const first = await login(email, '10.1.0.1');
+    assert.equal(first.statusCode, 401);
+    assert.equal(first.headers['ratelimit-limit'], '3');
+    assert.equal(first.headers['ratelimit-remaining'], '2');
+    assert.ok(Number(first.headers['ratelimit-reset']) >= 1 && Number(first.headers['ratelimit-reset']) <= 60);
+    await login(email, '10.1.0.1');
+    await login(uniqueEmail('ip'), '10.1.0.1');
+    const refused = await login(uniqueEmail('ip'), '10.1.0.1');
+    assert.equal(refused.statusCode, 429);
+    assert.match(String(refused.headers['content-type']), /application\/fhir\+json/);
+    const body = json<Outcome>(refused);
+    assert.equal(body.resourceType, 'OperationOutcome');
+    assert.equal(body.issue[0]?.code, 'throttled');
+    assert.equal(refused.headers['ratelimit-remaining'], '0');
+    const retryAfter = Number(refused.headers['retry-after']);
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `retry-after ${retryAfter}`);
+    // Another address is not affected.
+    assert.equal((await login(email, '10.1.0.2')).statusCode, 401);
+  });
+
+  it('refuses a fifth login for one account even when it comes from five addresses', async () => {
+    const email = uniqueEmail('acct');
+    for (let i = 0; i < 4; i += 1) assert.equal((await login(email, `10.2.0.${i}`)).statusCode, 401);
+    const refused = await login(email.toUpperCase(), '10.2.0.9');
+    assert.equal(refused.statusCode, 429);
+    assert.equal(json<Outcome>(refused).issue[0]?.code, 'throttled');
+    // Other accounts from that address are fine.
+    assert.equal((await login(uniqueEmail('acct'), '10.2.0.9')).statusCode, 401);
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY says to believe it', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      assert.equal((await login(uniqueEmail('xff'), '10.3.0.1', { 'x-forwarded-for': `192.0.2.${i}` })).statusCode, 401);
+    }
+    assert.equal((await login(uniqueEmail('xff'), '10.3.0.1', { 'x-forwarded-for': '192.0.2.200' })).statusCode, 429);
+  });
+
+  it('counts invalid requests too (a flood of malformed bodies is still a flood)', async () => {
+    const bad = () => t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress: '10.4.0.1', payload: { email: 'not-an-email' } });
+    for (let i = 0; i < 3; i += 1) assert.equal((await bad()).statusCode, 422);
+    assert.equal((await bad()).statusCode, 429);
+  });
+
+  it('does not limit GET /auth/me (no headers, no counting)', async () => {
+    const { tokens } = await ovokRegister(t.app, t.clientId);
+    for (let i = 0; i < 60; i += 1) {
+      const me = await t.app.inject({ method: 'GET', url: '/auth/me', remoteAddress: '10.5.0.1', headers: { authorization: `Bearer ${tokens.accessToken}` } });
+      assert.equal(me.statusCode, 200);
+      assert.equal(me.headers['ratelimit-limit'], undefined);
+    }
+  });
+
+  it('shares the per-IP auth budget between all auth endpoints', async () => {
+    const address = '10.6.0.1';
+    let last = 0;
+    for (let i = 0; i < 50; i += 1) {
+      const response = await t.app.inject({ method: 'POST', url: '/auth/refresh-token', remoteAddress: address, payload: { refresh_token: 'ghr_nope' } });
+      last = response.statusCode;
+      assert.notEqual(last, 429, `request ${i + 1} was refused`);
+    }
+    const refused = await t.app.inject({ method: 'POST', url: '/auth/register', remoteAddress: address, payload: { email: uniqueEmail(), password: 'password1234', clientId: t.clientId, name: 'A', surname: 'B' } });
+    assert.equal(refused.statusCode, 429);
+  });
+});
+
+describe('rate limits behind a trusted proxy', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ RATE_LIMITS: 'on', RATE_LIMIT_LOGIN: '2/60', TRUST_PROXY: '127.0.0.1' });
+  });
+  after(async () => t.close());
+
+  it('counts per forwarded client address when the proxy is trusted', async () => {
+    const login = (client: string) =>
+      t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client }, payload: { email: uniqueEmail(), password: 'wrong-password', clientId: t.clientId } });
+    for (let i = 0; i < 2; i += 1) assert.equal((await login('198.51.100.1')).statusCode, 401);
+    assert.equal((await login('198.51.100.1')).statusCode, 429);
+    assert.equal((await login('198.51.100.2')).statusCode, 401);
+  });
+});
+
+describe('rate limits in the other contracts\' styles', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ RATE_LIMITS: 'on', RATE_LIMIT_LOGIN: '1/60' });
+  });
+  after(async () => t.close());
+
+  it('PixelMover answers 429 the Laravel way', async (context) => {
+    const send = () => t.app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress: '10.7.0.1', payload: { email: uniqueEmail(), password: 'wrong-password' } });
+    const first = await send();
+    if (first.statusCode === 404) return context.skip('PixelMover contract not present yet');
+    const refused = await send();
+    assert.equal(refused.statusCode, 429);
+    assert.match(json<{ message: string }>(refused).message, /^Too many login attempts\. Please try again in \d+ seconds\.$/);
+    assert.ok(Number(refused.headers['retry-after']) >= 1);
+  });
+
+  it('JinuAI answers 429 with {"detail": ...}', async (context) => {
+    const send = () => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.7.0.2', payload: { email: uniqueEmail(), password: 'wrong-password' } });
+    const first = await send();
+    if (first.statusCode === 404) return context.skip('JinuAI contract not present yet');
+    const refused = await send();
+    assert.equal(refused.statusCode, 429);
+    assert.equal(typeof json<{ detail: unknown }>(refused).detail, 'string');
+    assert.ok(Number(refused.headers['retry-after']) >= 1);
+  });
+});
