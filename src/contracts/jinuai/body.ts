@@ -23,6 +23,10 @@ function unparsable(): Error & { statusCode: number } {
   return Object.assign(new Error('There was an error parsing the body'), { statusCode: 400 });
 }
 
+function tooLarge(): Error & { statusCode: number } {
+  return Object.assign(new Error('Request body is too large'), { statusCode: 413 });
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function decodeJson(bytes: Buffer): ParsedBody {
@@ -43,35 +47,41 @@ function decodeJson(bytes: Buffer): ParsedBody {
 }
 
 /**
- * Several values for one field: Starlette's form keeps the last. An uploaded file is not a
- * string; it is kept as an empty object so a 422 does not echo its bytes.
- */
-function lastValues(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.keys(fields).map((key) => {
-      const raw = fields[key];
-      const value: unknown = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-      return [key, Buffer.isBuffer(value) ? {} : value];
-    }),
-  );
-}
-
-/**
  * Replaces every body parser of the (encapsulated) scope with FastAPI's reading of bodies:
  * JSON (also `application/*+json`, and bodies sent without a content type), urlencoded and
  * multipart forms, and anything else kept as raw text for the validator to refuse.
  */
 export async function useFastApiBodies(app: FastifyInstance, bodyLimit: number): Promise<void> {
   app.removeAllContentTypeParsers();
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fieldSize: bodyLimit, fileSize: bodyLimit, fields: 50, files: 5, parts: 60 },
-  });
+  await app.register(multipart, { limits: { fieldSize: bodyLimit, fileSize: bodyLimit, fields: 50, files: 5, parts: 60 } });
   app.addHook('preValidation', async (request: FastifyRequest) => {
-    if (request.isMultipart()) {
-      const fields = (request.body ?? {}) as Record<string, unknown>;
-      request.body = new ParsedBody('form', lastValues(fields), '');
+    if (!request.isMultipart()) return;
+    // Starlette keeps the last value of a repeated field. An uploaded file is not a string: it
+    // is kept as an empty object, so a 422 about it does not echo its bytes.
+    const fields = new Map<string, unknown>();
+    // The multipart stream bypasses Fastify's body limit: count what it yields instead.
+    let size = 0;
+    const count = (bytes: number): void => {
+      size += bytes;
+      if (size > bodyLimit) throw tooLarge();
+    };
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          for await (const chunk of part.file) count((chunk as Buffer).length);
+          fields.set(part.fieldname, {});
+        } else {
+          if (part.valueTruncated) throw tooLarge();
+          count(Buffer.byteLength(String(part.value)));
+          fields.set(part.fieldname, part.value);
+        }
+      }
+    } catch (error) {
+      // The plugin's own limits are 413s; anything else is a broken body (FastAPI's 400).
+      if ((error as { statusCode?: unknown }).statusCode === 413) throw error;
+      throw unparsable();
     }
+    request.body = new ParsedBody('form', Object.fromEntries(fields), '');
   });
   const json = (_request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
     try {
