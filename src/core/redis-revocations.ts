@@ -26,6 +26,8 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly channel: string;
   private readonly unsent = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -54,11 +56,15 @@ export class RedisRevocationStore implements RevocationStore {
     this.mirror.add(sessionIds, untilMs);
     if (!(await this.publish(sessionIds, untilMs))) {
       for (const id of sessionIds) this.unsent.set(id, untilMs);
+      this.scheduleResend();
     }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.retry);
+    this.retry = undefined;
     await this.mirror.close();
   }
 
@@ -94,12 +100,26 @@ export class RedisRevocationStore implements RevocationStore {
         .exec();
       return true;
     } catch {
+      this.redis.trouble();
       return false;
     }
   }
 
+  /** Retries unsent revocations every second until Redis takes them (a reconnect also triggers it). */
+  private scheduleResend(): void {
+    if (this.retry !== undefined || this.closed) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.resendUnsent().then(() => {
+        if (this.unsent.size > 0) this.scheduleResend();
+      });
+    }, 1000);
+    this.retry.unref();
+  }
+
   private async resendUnsent(): Promise<void> {
     if (this.unsent.size === 0) return;
+    if (!this.redis.ready) return;
     const byUntil = new Map<number, string[]>();
     for (const [id, until] of this.unsent) byUntil.set(until, [...(byUntil.get(until) ?? []), id]);
     for (const [until, ids] of byUntil) {

@@ -13,6 +13,7 @@ export class RedisConnection {
   /** Key and channel prefix (REDIS_KEY_PREFIX): instances of one deployment share it. */
   readonly prefix: string;
   private up = false;
+  private skipUntil = 0;
   private readonly down = new Set<Redis>();
   private readonly extra: Redis[] = [];
 
@@ -40,7 +41,16 @@ export class RedisConnection {
 
   /** Whether the connection is currently usable; callers use their local fallback when not. */
   get ready(): boolean {
-    return this.up && this.client.status === 'ready';
+    return this.up && this.client.status === 'ready' && Date.now() >= this.skipUntil;
+  }
+
+  /**
+   * A command failed or timed out while the connection looked fine (e.g. Redis paused or
+   * overloaded): use the local fallbacks for a second instead of paying the timeout on every
+   * request.
+   */
+  trouble(): void {
+    this.skipUntil = Date.now() + 1000;
   }
 
   /**

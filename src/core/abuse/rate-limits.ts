@@ -43,6 +43,7 @@ export class RateLimiter {
       return typeof value === 'number' ? value : undefined;
     } catch {
       // Unreachable or slow: count locally (RedisConnection logs the outage once).
+      this.redis.trouble();
       return undefined;
     }
   }

@@ -60,6 +60,7 @@ export class ExpiringState {
     try {
       return await fn(redis, redis.key('bf', key));
     } catch {
+      redis.trouble();
       return undefined;
     }
   }
