@@ -100,8 +100,8 @@ describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 
 
   it('keep answering when their Redis connections are cut, and share state again once reconnected', async () => {
     const { email, password } = await ovokRegister(a.app, a.clientId);
-    await admin.client('KILL', 'TYPE', 'normal');
-    await admin.client('KILL', 'TYPE', 'pubsub');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     for (const app of [a, b]) assert.equal((await login(app, email, password, '10.23.0.1')).statusCode, 200);
     await eventually('both instances to reconnect', () => a.app.core.redis?.ready === true && b.app.core.redis?.ready === true);
 
@@ -119,7 +119,7 @@ describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 
     const auth = { authorization: `Bearer ${tokens.accessToken}` };
     assert.equal((await b.app.inject({ method: 'GET', url: '/auth/me', headers: auth })).statusCode, 200);
     // Other test files share this Redis: they only slow down briefly (every feature fails open).
-    await admin.client('PAUSE', 1000, 'ALL');
+    await admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
     assert.equal((await login(a, email, password, '10.24.0.1')).statusCode, 200);
     assert.equal((await login(b, email, 'wrong-password', '10.24.0.1')).statusCode, 401);
     assert.equal((await a.app.inject({ method: 'POST', url: '/auth/logout', headers: auth })).statusCode, 204);
