@@ -1,5 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import { pythonJsonError, type JsonDecodeFailure } from './python-json.ts';
 
 /**
@@ -48,7 +49,7 @@ function decodeJson(bytes: Buffer): ParsedBody {
 
 /**
  * Replaces every body parser of the (encapsulated) scope with FastAPI's reading of bodies:
- * JSON (also `application/*+json`, and bodies sent without a content type), urlencoded and
+ * JSON (also `application/*+json`), urlencoded and
  * multipart forms, and anything else kept as raw text for the validator to refuse.
  */
 export async function useFastApiBodies(app: FastifyInstance, bodyLimit: number): Promise<void> {
@@ -56,6 +57,10 @@ export async function useFastApiBodies(app: FastifyInstance, bodyLimit: number):
   await app.register(multipart, { limits: { fieldSize: bodyLimit, fileSize: bodyLimit, fields: 50, files: 5, parts: 60 } });
   app.addHook('preValidation', async (request: FastifyRequest) => {
     if (!request.isMultipart()) return;
+    if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) {
+      // Starlette's own words, which FastAPI passes on as the 400's detail.
+      throw new GatehouseError(ErrorCode.Validation, 'Missing boundary in multipart.');
+    }
     // Starlette keeps the last value of a repeated field. An uploaded file is not a string: it
     // is kept as an empty object, so a 422 about it does not echo its bytes.
     const fields = new Map<string, unknown>();
@@ -77,9 +82,12 @@ export async function useFastApiBodies(app: FastifyInstance, bodyLimit: number):
         }
       }
     } catch (error) {
-      // The plugin's own limits are 413s; anything else is a broken body (FastAPI's 400).
+      // The plugin's own limits are 413s. Starlette keeps the fields of a body cut short, and
+      // refuses other broken multipart bodies with its own words.
       if ((error as { statusCode?: unknown }).statusCode === 413) throw error;
-      throw unparsable();
+      if (!(error instanceof Error && /^unexpected end of (form|multipart data)/i.test(error.message))) {
+        throw new GatehouseError(ErrorCode.Validation, 'Invalid multipart data.');
+      }
     }
     request.body = new ParsedBody('form', Object.fromEntries(fields), '');
   });
@@ -96,17 +104,9 @@ export async function useFastApiBodies(app: FastifyInstance, bodyLimit: number):
     const text = String(body);
     done(null, new ParsedBody('form', Object.fromEntries(new URLSearchParams(text)), text));
   });
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    // Current FastAPI reads JSON only when the content type says so; an empty body is no body.
     const bytes = body as Buffer;
-    // FastAPI reads a body that names no content type as JSON.
-    if (request.headers['content-type'] === undefined) {
-      try {
-        done(null, decodeJson(bytes));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-      return;
-    }
-    done(null, new ParsedBody('other', undefined, bytes.toString('utf8')));
+    done(null, bytes.length === 0 ? new ParsedBody('empty', undefined, '') : new ParsedBody('other', undefined, bytes.toString('utf8')));
   });
 }

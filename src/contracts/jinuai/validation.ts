@@ -1,7 +1,7 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import { ParsedBody } from './body.ts';
-import { parseDate, parseEmail, parseUuid } from './formats.ts';
+import { INEXACT, parseDate, parseEmail, parseUuid } from './formats.ts';
 
 /** One entry of FastAPI's 422 `detail` list, as pydantic v2 reports it. */
 export interface PydanticError {
@@ -42,7 +42,7 @@ export function validationError(detail: readonly PydanticError[]): GatehouseErro
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function stringField(schema: FieldSchema, value: unknown, loc: Array<string | number>): Outcome {
-  if (schema.format === 'date' && typeof value !== 'string') return { error: { type: 'date_type', loc, msg: 'Input should be a valid date', input: value } };
+  if (schema.format === 'date') return dateField(value, loc);
   if (schema.format === 'uuid' && typeof value !== 'string') {
     return { error: { type: 'uuid_type', loc, msg: 'UUID input should be a string, bytes or UUID object', input: value } };
   }
@@ -67,12 +67,6 @@ function stringField(schema: FieldSchema, value: unknown, loc: Array<string | nu
       const msg = `value is not a valid email address: ${parsed.reason}`;
       return { error: { type: 'value_error', loc, msg, input: value, ctx: { reason: parsed.reason } } };
     }
-    case 'date': {
-      const parsed = parseDate(value);
-      if (parsed.ok) return { value: parsed.value };
-      const msg = `Input should be a valid date or datetime, ${parsed.reason}`;
-      return { error: { type: 'date_from_datetime_parsing', loc, msg, input: value, ctx: { error: parsed.reason } } };
-    }
     case 'uuid': {
       const parsed = parseUuid(value);
       if (parsed.ok) return { value: parsed.value };
@@ -83,9 +77,21 @@ function stringField(schema: FieldSchema, value: unknown, loc: Array<string | nu
   }
 }
 
+function dateField(value: unknown, loc: Array<string | number>): Outcome {
+  if (typeof value !== 'string' && typeof value !== 'number') return { error: { type: 'date_type', loc, msg: 'Input should be a valid date', input: value } };
+  const parsed = parseDate(value);
+  if (parsed.ok) return { value: parsed.value };
+  if (parsed.reason === INEXACT) {
+    return { error: { type: 'date_from_datetime_inexact', loc, msg: 'Datetimes provided to dates should have zero time - e.g. be exact dates', input: value } };
+  }
+  const msg = `Input should be a valid date or datetime, ${parsed.reason}`;
+  return { error: { type: 'date_from_datetime_parsing', loc, msg, input: value, ctx: { error: parsed.reason } } };
+}
+
 function integerField(schema: FieldSchema, value: unknown, loc: Array<string | number>): Outcome {
   let number: number;
   if (typeof value === 'number' && Number.isInteger(value)) number = value;
+  else if (typeof value === 'boolean') number = value ? 1 : 0;
   else if (typeof value === 'number') {
     return { error: { type: 'int_from_float', loc, msg: 'Input should be a valid integer, got a number with a fractional part', input: value } };
   } else if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) number = Number(value);
