@@ -46,6 +46,12 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly linkBaseUrl: string;
+  /** Outgoing mail worker: poll interval, first retry delay (doubles per attempt), attempts before giving up. */
+  readonly mail: { readonly pollMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
+  /** GATEHOUSE_SECRET_KEY: encrypts stored MFA secrets; undefined = a key generated once and kept in the database. */
+  readonly secretKey: string | undefined;
+  /** Base URL of the Pwned Passwords range API (k-anonymity), used when a project turns the check on. */
+  readonly breachedPasswordsUrl: string;
   /** Prefix of every Redis key and channel (instances of one deployment share it). */
   readonly redisKeyPrefix: string;
   readonly rateLimits: RateLimitConfig;
@@ -125,6 +131,27 @@ function dataDir(env: Env): string {
   return raw === 'memory://' ? raw : resolve(raw);
 }
 
+/** SMTP_HOST (+ SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_SECURE) as an alternative to SMTP_URL. */
+function smtpFromParts(env: Env): string | undefined {
+  const host = str(env, 'SMTP_HOST');
+  if (host === undefined) return undefined;
+  const secure = bool(env, 'SMTP_SECURE', false);
+  const port = int(env, 'SMTP_PORT', secure ? 465 : 587, 1, 65535);
+  const user = str(env, 'SMTP_USER');
+  const password = env.SMTP_PASSWORD ?? '';
+  const auth = user === undefined ? '' : `${encodeURIComponent(user)}:${encodeURIComponent(password)}@`;
+  return `${secure ? 'smtps' : 'smtp'}://${auth}${host}:${port}`;
+}
+
+/** 32 bytes, as 64 hex characters or base64/base64url. */
+function secretKey(env: Env): string | undefined {
+  const raw = str(env, 'GATEHOUSE_SECRET_KEY');
+  if (raw === undefined) return undefined;
+  const bytes = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (bytes.length !== 32) throw new ConfigError('GATEHOUSE_SECRET_KEY', 'must be 32 bytes, as 64 hex characters or base64');
+  return raw;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -172,9 +199,16 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trialDays: int(env, 'TRIAL_DAYS', 14, 0, 3650),
     trialCredits: int(env, 'TRIAL_CREDITS', 100, 0, 1_000_000_000),
-    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']) ?? smtpFromParts(env),
     mailFrom: str(env, 'MAIL_FROM') ?? 'Gatehouse <no-reply@localhost>',
     linkBaseUrl: (url(env, 'LINK_BASE_URL', ['http:', 'https:']) ?? issuer).replace(/\/+$/, ''),
+    mail: {
+      pollMs: int(env, 'MAIL_POLL_MS', 2000, 10, 3_600_000),
+      retryBaseMs: int(env, 'MAIL_RETRY_BASE_MS', 5000, 1, 3_600_000),
+      maxAttempts: int(env, 'MAIL_MAX_ATTEMPTS', 8, 1, 100),
+    },
+    secretKey: secretKey(env),
+    breachedPasswordsUrl: (url(env, 'BREACHED_PASSWORDS_URL', ['http:', 'https:']) ?? 'https://api.pwnedpasswords.com').replace(/\/+$/, ''),
     redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'gatehouse:',
     rateLimits: rateLimitConfig(env),
     bruteForce: bruteForceConfig(env),

@@ -42,6 +42,10 @@ export class Auth {
   private readonly verified = new Map<string, AccessClaims>();
   /** Brute-force protection around checkPassword (set by createCore). */
   loginGuard: LoginGuard = NO_LOGIN_GUARD;
+  /** The project's password rules, applied at registration (set by createCore; core/lifecycle). */
+  passwordPolicy: { check(project: Project, password: string, context?: { email?: string }): Promise<void> } = { check: async () => undefined };
+  /** The second factor (set by createCore; core/lifecycle/mfa.ts). */
+  mfa: { enrolled(userId: string): Promise<boolean> } = { enrolled: async () => false };
 
   constructor(
     private readonly projects: Projects,
@@ -64,6 +68,7 @@ export class Auth {
         fields: [{ field: 'type', message: `Profile type ${type} may not self-register in this project` }],
       });
     }
+    await this.passwordPolicy.check(project, input.password, { email: input.email });
     const passwordHash = await this.hasher.hash(input.password);
     const { password: _password, ...rest } = input;
     try {
@@ -103,6 +108,11 @@ export class Auth {
       throw new GatehouseError(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
     await this.loginGuard.succeeded(project.id, email, context.remoteAddress);
+    // Said only to someone who knows the password, so it reveals nothing about the address.
+    if (project.settings.requireVerifiedEmail === true && !user.email_verified) {
+      this.events.emit({ action: 'login', outcome: 'failure', projectId: project.id, userId: user.id, detail: { reason: 'email_not_verified' }, ...eventContext(context) });
+      throw new GatehouseError(ErrorCode.EmailNotVerified, 'Email address not verified', { fields: [{ field: 'email', message: 'Email address not verified' }] });
+    }
     return user;
   }
 
@@ -199,9 +209,9 @@ export class Auth {
     });
   }
 
-  /** Whether the user has a confirmed second factor (the MFA feature overrides this). */
-  async mfaEnrolled(_userId: string): Promise<boolean> {
-    return false;
+  /** Whether the user has a confirmed second factor. */
+  async mfaEnrolled(userId: string): Promise<boolean> {
+    return this.mfa.enrolled(userId);
   }
 
   private async accessFor(session: Session, refreshToken: string, profile: Profile, project: Project): Promise<TokenPair> {

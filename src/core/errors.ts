@@ -30,6 +30,10 @@ export const ErrorCode = {
   InvalidResetToken: 'invalid_reset_token',
   InvalidVerificationToken: 'invalid_verification_token',
   WeakPassword: 'weak_password',
+  /** Login refused until the user proves the email (project setting requireVerifiedEmail). */
+  EmailNotVerified: 'email_not_verified',
+  /** The current password given to confirm a change (password change, MFA disable) is wrong. */
+  WrongPassword: 'wrong_password',
   Conflict: 'conflict',
 } as const;
 

@@ -11,6 +11,7 @@ import { Deletions } from './deletions.ts';
 import { Directory } from './directory.ts';
 import { SecurityEvents } from './events.ts';
 import { KeyStore } from './keys.ts';
+import { createLifecycle, type Lifecycle } from './lifecycle/index.ts';
 import { PasswordHasher } from './passwords.ts';
 import { Projects } from './projects.ts';
 import { RedisConnection } from './redis.ts';
@@ -41,6 +42,8 @@ export interface Core {
   readonly rateLimiter: RateLimiter;
   readonly bruteForce: BruteForceGuard;
   readonly directory: Directory;
+  /** Email delivery, verification, password reset/change/policy and MFA (src/core/lifecycle, src/core/mail). */
+  readonly lifecycle: Lifecycle;
   /** Runs on close, last registered first (stores, timers, connections added by later features). */
   onClose(hook: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -82,6 +85,9 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const deletions = new Deletions(db, users, sessions, events);
   deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
   const directory = new Directory(db, users);
+  const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher });
+  auth.passwordPolicy = lifecycle.passwordPolicy;
+  auth.mfa = lifecycle.mfa;
 
   const bootstrap = await projects.ensureDefault();
   if (bootstrap.created) {
@@ -107,6 +113,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     auth,
     deletions,
     directory,
+    lifecycle,
     redis,
     audit,
     rateLimiter,
@@ -116,6 +123,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       if (closed) return;
       closed = true;
       deletions.stop();
+      await lifecycle.close();
       for (const hook of closeHooks.reverse()) await hook();
       await audit.close();
       await revocations.close();

@@ -122,6 +122,73 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** Outgoing mail queue and development outbox (migration 005; written only by core/mail). */
+export interface MailOutboxTable {
+  id: string;
+  project_id: string | null;
+  kind: string;
+  to_address: string;
+  to_normalized: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: CreatedAt;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+}
+
+/** Email verification and password reset secrets, stored as SHA-256 (migration 005). */
+export interface EmailTokensTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  token_hash: Uint8Array;
+  email_normalized: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export interface MfaFactorsTable {
+  user_id: string;
+  secret_encrypted: string;
+  confirmed_at: Date | null;
+  last_time_step: ColumnType<number | null, number | null | undefined, number | null>;
+  failed_attempts: Generated<number>;
+  locked_until: Date | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: Uint8Array;
+  created_at: CreatedAt;
+  used_at: Date | null;
+}
+
+export interface MfaChallengesTable {
+  id: string;
+  user_id: string;
+  project_id: string;
+  client_id: string | null;
+  token_hash: Uint8Array;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: CreatedAt;
@@ -140,4 +207,10 @@ export interface Database {
   signing_keys: SigningKeysTable;
   gatehouse_migrations: MigrationsTable;
   audit_log: AuditLogTable;
+  mail_outbox: MailOutboxTable;
+  email_tokens: EmailTokensTable;
+  mfa_factors: MfaFactorsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
+  server_secrets: ServerSecretsTable;
 }
