@@ -287,6 +287,14 @@ describe('JinuAI user endpoints', () => {
     const unknown = await t.app.inject({ method: 'GET', url: `${API}/nothing-here` });
     assert.equal(unknown.statusCode, 404);
     assert.deepEqual(json(unknown), { detail: 'Not Found' });
+    const wrongMethod = await t.app.inject({ method: 'GET', url: `${API}/auth/login` });
+    assert.equal(wrongMethod.statusCode, 405);
+    assert.equal(wrongMethod.headers.allow, 'POST');
+    assert.deepEqual(json(wrongMethod), { detail: 'Method Not Allowed' });
+    // The form parsers live in the JinuAI scope only: Ovok still refuses a form body in its own format.
+    const ovok = await t.app.inject({ method: 'POST', url: '/auth/register', ...urlencoded({ email: 'a@example.com' }) });
+    assert.equal(ovok.statusCode, 415);
+    assert.equal(json<{ resourceType: string }>(ovok).resourceType, 'OperationOutcome');
   });
 });
 

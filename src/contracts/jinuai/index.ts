@@ -19,7 +19,18 @@ export const jinuaiContract: FastifyPluginAsync<ContractOptions> = async (app, {
       useProblemRenderer(scope, (problem) => renderJinuaiProblem(problem));
       scope.setValidatorCompiler(fastApiValidatorCompiler);
       await useFastApiBodies(scope, core.config.bodyLimit);
-      scope.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not Found' }));
+      // Starlette tells a known path with another method (405 + Allow) from an unknown path (404).
+      const routes: Array<{ method: string; path: RegExp }> = [];
+      scope.addHook('onRoute', (route) => {
+        const path = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`);
+        for (const method of [route.method].flat()) routes.push({ method, path });
+      });
+      scope.setNotFoundHandler((request, reply) => {
+        const path = request.url.split('?')[0] ?? '';
+        const allowed = [...new Set(routes.filter((route) => route.path.test(path)).map((route) => route.method))];
+        if (allowed.length === 0) return reply.code(404).send({ detail: 'Not Found' });
+        return reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' });
+      });
       registerAuthRoutes(scope, core);
       registerUserRoutes(scope, core);
       registerDirectoryRoutes(scope, core);
