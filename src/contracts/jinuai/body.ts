@@ -49,8 +49,8 @@ function decodeJson(bytes: Buffer): ParsedBody {
 
 /**
  * Replaces every body parser of the (encapsulated) scope with FastAPI's reading of bodies:
- * JSON (also `application/*+json`), urlencoded and
- * multipart forms, and anything else kept as raw text for the validator to refuse.
+ * JSON (also `application/*+json`), urlencoded and multipart forms, and anything else kept
+ * as raw text for the validator to refuse.
  */
 export async function useFastApiBodies(app: FastifyInstance, bodyLimit: number): Promise<void> {
   app.removeAllContentTypeParsers();
