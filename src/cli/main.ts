@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirLockedError } from '../db/lock.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { auditTail, auditVerify } from './audit.ts';
+import { showOutbox } from './outbox.ts';
 import { createClient, createProject, listClients, listProjects, rotateKeys, runMigrations, type Output } from './commands.ts';
 import { startServer } from './server.ts';
 
@@ -19,6 +20,7 @@ Commands:
   keys rotate                           sign new tokens with a fresh key
   audit tail [--limit N] [--follow]     print the newest audit-log entries (and new ones with --follow)
   audit verify                          check the audit log's hash chain (exit 1 if broken)
+  outbox [--to EMAIL] [--limit N]       emails the server wrote, newest first (the development outbox)
 
 Configuration comes from the environment (see README). With the embedded database, commands
 other than start refuse to run while a server holds the data directory: use the admin API then.`;
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       follow: { type: 'boolean', default: false },
       limit: { type: 'string', default: '20' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -78,6 +81,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'audit verify':
       return (await auditVerify(config, out)) ? 0 : 1;
+    case 'outbox':
+      if (sub !== undefined || !/^[0-9]{1,3}$/.test(values.limit)) break;
+      await showOutbox(config, out, { to: values.to, limit: Math.max(1, Number(values.limit)) });
+      return 0;
     case 'keys rotate':
       await rotateKeys(config, out);
       return 0;

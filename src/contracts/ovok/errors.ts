@@ -39,6 +39,9 @@ const CORE: Partial<Record<ErrorCode, { status: number; code: string; text?: str
   [ErrorCode.InvalidResetToken]: { status: 400, code: 'invalid', text: 'Invalid or expired secret' },
   [ErrorCode.InvalidVerificationToken]: { status: 400, code: 'invalid', text: 'Invalid or expired token' },
   [ErrorCode.InvalidMfaCode]: { status: 401, code: 'login', text: 'Invalid MFA code' },
+  [ErrorCode.EmailNotVerified]: { status: 401, code: 'login', text: 'Email not verified' },
+  [ErrorCode.WrongPassword]: { status: 400, code: 'invalid', text: 'Incorrect password' },
+  [ErrorCode.Conflict]: { status: 400, code: 'invalid' },
 };
 
 /** class-validator's wording (Ovok is a NestJS service), so clients parsing messages keep working. */

@@ -3,6 +3,8 @@ import { useProblemRenderer } from '../../http/error-mapping.ts';
 import type { ContractOptions } from '../index.ts';
 import { renderOvokProblem } from './errors.ts';
 import { registerMeRoute } from './me.ts';
+import { registerMfaRoutes } from './mfa.ts';
+import { registerPasswordRoutes } from './password.ts';
 import { registerRefreshAndDeleteRoutes } from './refresh-delete.ts';
 import { registerRegisterLoginRoutes } from './register-login.ts';
 import { registerSessionRoutes } from './sessions.ts';
@@ -14,4 +16,6 @@ export const ovokContract: FastifyPluginAsync<ContractOptions> = async (app, { c
   registerRefreshAndDeleteRoutes(app, core);
   registerMeRoute(app, core);
   registerSessionRoutes(app, core);
+  registerPasswordRoutes(app, core);
+  registerMfaRoutes(app, core);
 };

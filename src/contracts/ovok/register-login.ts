@@ -1,16 +1,17 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { TokenPair } from '../../core/auth.ts';
 import type { Core } from '../../core/index.ts';
 import type { Project } from '../../core/projects.ts';
 import { displayName, profileReference, type Profile, type User } from '../../core/users.ts';
 import { sessionContext } from '../../http/request-context.ts';
+import { MfaRequiredResponse } from './outcomes.ts';
 import { LoginBody, RegisterBody, RegisterLoginResponse, errorResponses } from './schemas.ts';
 
 type RegisterLogin = Static<typeof RegisterLoginResponse>;
 
-function answer(tokens: TokenPair, project: Project, profile: Profile, user: User): RegisterLogin {
+export function answer(tokens: TokenPair, project: Project, profile: Profile, user: User): RegisterLogin {
   return {
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
@@ -48,11 +49,14 @@ export function registerRegisterLoginRoutes(scope: FastifyInstance, core: Core):
     },
   );
 
-  const login = async (body: Static<typeof LoginBody>, context: ReturnType<typeof sessionContext>): Promise<RegisterLogin> => {
+  const login = async (body: Static<typeof LoginBody>, context: ReturnType<typeof sessionContext>): Promise<RegisterLogin | Static<typeof MfaRequiredResponse>> => {
     const client = await core.projects.client(body.clientId);
     const project = await core.projects.get(client.project_id);
     const withClient = { ...context, clientId: client.id };
     const checked = await core.auth.checkPassword(project, body.email, body.password, withClient);
+    // With MFA enrolled, a correct password earns a challenge, finished at POST /auth/mfa/verify.
+    const challenge = await core.lifecycle.mfa.challenge(checked, client.id);
+    if (challenge !== undefined) return { login: challenge, mfaRequired: true as const };
     const user = await core.auth.recordLogin(checked, withClient);
     const profile = await core.users.profileOf(user.id);
     const tokens = await core.auth.issueTokens(user, profile, project, client, withClient);
@@ -64,7 +68,7 @@ export function registerRegisterLoginRoutes(scope: FastifyInstance, core: Core):
     summary: 'Login',
     description: 'Exchanges email and password for an access token (1 hour) and a refresh token.',
     body: LoginBody,
-    response: { 200: RegisterLoginResponse, ...errorResponses },
+    response: { 200: Type.Union([RegisterLoginResponse, MfaRequiredResponse]), ...errorResponses },
   };
   app.post('/v2/auth/login', { schema: loginSchema }, async (request) => login(request.body, sessionContext(request)));
   // The published cURL example posts to /auth/login: both paths behave the same.

@@ -27,6 +27,13 @@ export interface MailerOptions {
   readonly maxAttempts: number;
 }
 
+/** Newest first; `to` filters by recipient (any case). Needs no running worker (the CLI reads with it). */
+export function listOutbox(db: Db, filter: { to?: string | undefined; limit: number }): Promise<OutboxRow[]> {
+  let query = db.selectFrom('mail_outbox').selectAll();
+  if (filter.to !== undefined) query = query.where('to_normalized', '=', normalizeEmail(filter.to));
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
 const BATCH = 10;
 /** A claimed message whose worker died is claimed again after this long. */
 const CLAIM_MS = 120_000;
@@ -75,9 +82,7 @@ export class Mailer {
 
   /** Newest first; `to` filters by recipient (any case). */
   list(filter: { to?: string | undefined; limit: number }): Promise<OutboxRow[]> {
-    let query = this.db.selectFrom('mail_outbox').selectAll();
-    if (filter.to !== undefined) query = query.where('to_normalized', '=', normalizeEmail(filter.to));
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    return listOutbox(this.db, filter);
   }
 
   /** Starts the worker (SMTP mode only): a poll timer, plus an immediate pass after each enqueue. */
@@ -93,6 +98,11 @@ export class Mailer {
     clearInterval(this.timer);
     await this.running;
     this.options.transport?.close();
+  }
+
+  /** Resolves when no pass is running in this process (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
   }
 
   /** Runs a pass now, or right after the current one (never two at once in one process). */
