@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import type { Core } from '../../core/index.ts';
 import { sessionContext } from '../../http/request-context.ts';
@@ -16,6 +16,7 @@ import {
   UserPublic,
   errorResponses,
 } from './schemas.ts';
+import { MfaRequiredResponse } from './mfa.ts';
 import { publicUser } from './views.ts';
 
 type OAuth2Form = Static<typeof OAuth2PasswordForm>;
@@ -63,7 +64,7 @@ export function registerAuthRoutes(scope: FastifyInstance, core: Core): void {
           'JSON `{email, password}`, or the OAuth2 password form (`grant_type=password&username=<email>&password=...`) that Swagger UI and OAuth2 tooling send.',
         consumes: ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'],
         body: LoginBody,
-        response: { 200: TokenPairResponse, ...errorResponses },
+        response: { 200: Type.Union([TokenPairResponse, MfaRequiredResponse]), ...errorResponses },
       },
     },
     async (request) => {
@@ -73,6 +74,9 @@ export function registerAuthRoutes(scope: FastifyInstance, core: Core): void {
       const client = await core.projects.primaryClient(project.id);
       const context = { ...sessionContext(request), clientId: client.id };
       const checked = await core.auth.checkPassword(project, credentials.email, credentials.password, context);
+      // With MFA enrolled, a correct password earns a challenge, finished at POST /auth/mfa/verify.
+      const challenge = await core.lifecycle.mfa.challenge(checked, client.id);
+      if (challenge !== undefined) return { mfa_required: true as const, mfa_token: challenge, token_type: 'mfa' as const };
       const user = await core.auth.recordLogin(checked, context);
       const profile = await core.users.profileOf(user.id);
       const tokens = await core.auth.issueTokens(user, profile, project, client, context);

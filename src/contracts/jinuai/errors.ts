@@ -41,8 +41,13 @@ function core(error: GatehouseError): RenderedError {
     case ErrorCode.InvalidRefreshToken:
       return detail(401, 'Invalid refresh token', BEARER);
     case ErrorCode.MfaRequired:
-    case ErrorCode.InvalidMfaCode:
       return detail(401, 'Incorrect email or password', BEARER);
+    case ErrorCode.InvalidMfaCode:
+      return detail(401, 'Invalid MFA code', BEARER);
+    case ErrorCode.WrongPassword:
+      return detail(400, 'Incorrect password');
+    case ErrorCode.EmailNotVerified:
+      return detail(400, 'Email not verified');
     case ErrorCode.Forbidden:
       return detail(403, 'Not enough permissions');
     case ErrorCode.NotFound:

@@ -6,6 +6,8 @@ import { useFastApiBodies } from './body.ts';
 import { registerDirectoryRoutes } from './directory.ts';
 import { renderJinuaiProblem } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerMfaRoutes } from './mfa.ts';
+import { registerPasswordRoutes } from './password.ts';
 import { registerUserRoutes } from './user.ts';
 import { fastApiValidatorCompiler } from './validation.ts';
 
@@ -35,6 +37,8 @@ export const jinuaiContract: FastifyPluginAsync<ContractOptions> = async (app, {
       registerUserRoutes(scope, core);
       registerDirectoryRoutes(scope, core);
       registerHealthRoutes(scope, core);
+      registerPasswordRoutes(scope, core);
+      registerMfaRoutes(scope, core);
     },
     { prefix: '/api/v1' },
   );
