@@ -55,6 +55,7 @@ describe('email verification and password reset over real SMTP (Ovok)', () => {
     for (let i = 0; i < 3; i += 1) assert.deepEqual(json(await post('/auth/resend-verification', { email, clientId: t.clientId })), ALL_OK);
     await t.app.core.lifecycle.background.idle();
     await t.app.core.lifecycle.mail.drain();
+    await t.app.core.lifecycle.mail.idle();
     assert.equal(sink.received.filter((mail) => mail.to.includes(email.toLowerCase())).length, 1);
   });
 
@@ -116,6 +117,7 @@ describe('email verification and password reset over real SMTP (Ovok)', () => {
     assert.deepEqual({ ...json<Record<string, unknown>>(wrongPassword), id: '' }, { ...json<Record<string, unknown>>(noUser), id: '' });
     await t.app.core.lifecycle.background.idle();
     await t.app.core.lifecycle.mail.drain();
+    await t.app.core.lifecycle.mail.idle();
     assert.equal(sink.received.filter((mail) => mail.to.includes(unknown.toLowerCase())).length, 0, 'nothing is sent to an unknown address');
   });
 
