@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
 import { BruteForceGuard } from './abuse/brute-force.ts';
+import { mailOwnersOnLock } from './abuse/lock-notice.ts';
 import { RateLimiter } from './abuse/rate-limits.ts';
 import { ExpiringState } from './abuse/state-store.ts';
 import { AuditLog } from './audit.ts';
@@ -86,6 +87,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
   const directory = new Directory(db, users);
   const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher });
+  mailOwnersOnLock({ events, mailer: lifecycle.mail, users, projects, state: new ExpiringState(redis), logger });
   auth.passwordPolicy = lifecycle.passwordPolicy;
   auth.mfa = lifecycle.mfa;
 

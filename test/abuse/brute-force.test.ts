@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SecurityEvent } from '../../src/core/events.ts';
+import { listOutbox } from '../../src/core/mail/outbox.ts';
 import { createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { ovokRegister, uniqueEmail } from '../helpers/ovok.ts';
 
@@ -42,6 +43,17 @@ describe('brute-force protection', () => {
     const lock = events.find((event) => event.action === 'account.locked' && event.remoteAddress === '203.0.113.66');
     assert.equal(lock?.detail?.scope, 'address');
     assert.equal(lock?.detail?.email, email.toLowerCase());
+
+    // The owner is told (through the mail outbox), once however many locks follow.
+    const notices = async () => (await listOutbox(t.app.core.database.db, { to: email, limit: 10 })).filter((row) => row.kind === 'account-locked');
+    const deadline = Date.now() + 5000;
+    while ((await notices()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const [notice] = await notices();
+    assert.ok(notice, 'a lock notice was queued');
+    assert.match(notice.subject, /Failed sign-in attempts/);
+    for (let i = 0; i < 3; i += 1) await login(email, 'wrong-password', '203.0.113.67');
+    await t.app.core.audit.flush();
+    assert.equal((await notices()).length, 1);
   });
 
   it('resets the count after a successful login', async () => {
