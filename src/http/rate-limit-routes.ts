@@ -9,13 +9,13 @@ import type { Bucket } from '../core/abuse/config.ts';
  * (`GET /auth/me`, session lists, whoami) are not limited: they cost no password hash and sit
  * on the hot path.
  */
-const AUTH_AREA = /^(\/v\d+)?\/auth\/|^\/api\/v\d+\/auth\/|^\/api\/v\d+\/login\b|\/api-keys(\/|$)/;
+const AUTH_AREA = /^(\/v\d+)?\/auth\/|^\/api\/v\d+\/auth\/|^\/api\/v\d+\/login\b|\/api-keys(\/|$)|password|\/mfa(\/|$)|verif|recover/;
 
 const RULES: ReadonlyArray<{ readonly pattern: RegExp; readonly bucket: Bucket; readonly reads?: true }> = [
   { pattern: /\/(login|signin|sign-in|access-token)$/, bucket: 'login' },
   { pattern: /\/(register|signup|sign-up)$/, bucket: 'register' },
   { pattern: /\/(refresh|refresh-token|refresh_token|token)$/, bucket: 'refresh' },
-  { pattern: /\/(mfa|totp|2fa|otp)(\/|$)/, bucket: 'mfa', reads: true },
+  { pattern: /\/(mfa|totp|2fa|otp)(\/|$)/, bucket: 'mfa' },
   {
     pattern: /(password|verify|verification|verify-email|resend|magic-link|recover)/,
     bucket: 'password-reset',
@@ -36,13 +36,18 @@ export function bucketFor(method: string, url: string): Bucket | undefined {
   return read ? undefined : 'auth';
 }
 
-/** The account a request targets, for per-account budgets: the email (or user name) it names. */
-export function accountOf(body: unknown): string | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const fields = body as Record<string, unknown>;
-  for (const name of ['email', 'username', 'account']) {
-    const value = textOf(fields[name]);
-    if (value !== undefined && value.trim() !== '') return value.trim().toLowerCase().slice(0, 320);
+/**
+ * The account a request targets, for per-account budgets: the email (or user name) it names in
+ * its body, else in its path (`/password-recovery/:email`).
+ */
+export function accountOf(body: unknown, params?: unknown): string | undefined {
+  for (const source of [body, params]) {
+    if (source === null || typeof source !== 'object') continue;
+    const fields = source as Record<string, unknown>;
+    for (const name of ['email', 'username', 'account']) {
+      const value = textOf(fields[name]);
+      if (value !== undefined && value.trim() !== '') return value.trim().toLowerCase().slice(0, 320);
+    }
   }
   return undefined;
 }

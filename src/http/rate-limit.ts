@@ -13,7 +13,8 @@ export type RejectionListener = (bucket: Bucket, dimension: 'ip' | 'account') =>
  * `onRoute` hook looks each route up in rate-limit-routes.ts and, for limited routes only,
  * adds two route hooks. Per-IP budgets are counted in `onRequest`, before the body is even
  * read; per-account budgets in `preHandler`, on the validated body. A refusal is a core
- * RateLimited error, so each contract renders its own 429. Answers carry the IETF draft
+ * RateLimited error, so each contract renders its own 429. Per-account budgets are waived for
+ * addresses the account has logged in from (see BruteForceGuard.isKnownAddress). Answers carry the IETF draft
  * `RateLimit-Limit/Remaining/Reset` headers of the tightest budget, and `Retry-After` on 429.
  * Must be called before the contracts are registered.
  */
@@ -40,9 +41,12 @@ export function installRateLimits(app: FastifyInstance, core: Core, onReject: Re
     }
     if (perAccount !== undefined) {
       const preHandler: preHandlerHookHandler = async function rateLimitByAccount(request, reply) {
-        const account = accountOf(request.body);
+        const account = accountOf(request.body, request.params);
         if (account === undefined) return;
-        const result = await limiter.hit(`${bucket}:acct:${digestOf(account)}`, perAccount);
+        let result = await limiter.hit(`${bucket}:acct:${digestOf(account)}`, perAccount);
+        // Anyone can spend an account's budget; the owner's own devices are not held to it, so
+        // the budget cannot be used to lock the owner out.
+        if (!result.allowed && (await core.bruteForce.isKnownAddress(account, request.ip))) result = { ...result, allowed: true };
         enforce(request, reply, [result], [bucket], 'account', onReject);
       };
       route.preHandler = [...asArray(route.preHandler), preHandler];

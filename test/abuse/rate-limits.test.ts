@@ -25,6 +25,15 @@ describe('rate-limit route table', () => {
     assert.equal(bucketFor('POST', '/v1/auth/forgot-password'), 'password-reset');
     assert.equal(bucketFor('POST', '/auth/mfa/verify'), 'mfa');
     assert.equal(bucketFor('POST', '/v1/api-keys'), 'api');
+    assert.equal(bucketFor('POST', '/auth/mfa/recovery-codes'), 'mfa');
+    assert.equal(bucketFor('POST', '/auth/verify-email'), 'password-reset');
+    assert.equal(bucketFor('POST', '/api/v1/auth/mfa/verify'), 'mfa');
+    assert.equal(bucketFor('POST', '/api/v1/users/me/mfa/enable'), 'mfa');
+    assert.equal(bucketFor('PATCH', '/api/v1/users/me/password'), 'password-reset');
+    assert.equal(bucketFor('POST', '/api/v1/password-recovery/:email'), 'password-reset');
+    assert.equal(bucketFor('POST', '/api/v1/reset-password'), 'password-reset');
+    assert.equal(bucketFor('GET', '/api/v1/users/me/mfa'), undefined);
+    assert.equal(bucketFor('POST', '/api/v1/user/update'), undefined);
     assert.equal(bucketFor('POST', '/auth/logout'), 'auth');
     assert.equal(bucketFor('DELETE', '/auth/session/:option'), 'auth');
     assert.equal(bucketFor('GET', '/auth/me'), undefined);
@@ -40,6 +49,7 @@ describe('rate-limit route table', () => {
     assert.equal(accountOf({ email: { value: 'A@b.c' } }), 'a@b.c');
     assert.equal(accountOf({ refresh_token: 'x' }), undefined);
     assert.equal(accountOf(undefined), undefined);
+    assert.equal(accountOf(undefined, { email: 'Path@Example.com' }), 'path@example.com');
   });
 });
 
@@ -48,11 +58,13 @@ describe('rate limits (Ovok, in this process)', () => {
   before(async () => {
     t = await createTestApp({
       RATE_LIMITS: 'on',
+      BRUTE_FORCE: 'on',
       RATE_LIMIT_AUTH: '50/60',
       RATE_LIMIT_LOGIN: '3/60',
       RATE_LIMIT_LOGIN_ACCOUNT: '4/60',
       RATE_LIMIT_REGISTER: '0',
       RATE_LIMIT_REGISTER_ACCOUNT: '0',
+      RATE_LIMIT_PASSWORD_RESET_ACCOUNT: '2/3600',
     });
   });
   after(async () => t.close());
@@ -90,6 +102,26 @@ describe('rate limits (Ovok, in this process)', () => {
     assert.equal(json<Outcome>(refused).issue[0]?.code, 'throttled');
     // Other accounts from that address are fine.
     assert.equal((await login(uniqueEmail('acct'), '10.2.0.9')).statusCode, 401);
+  });
+
+  it('does not let others spend the owner out of their account budget: addresses the owner logged in from are exempt', async () => {
+    const { email, password } = await ovokRegister(t.app, t.clientId);
+    const signIn = (remoteAddress: string, pw: string) =>
+      t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress, payload: { email, password: pw, clientId: t.clientId } });
+    assert.equal((await signIn('10.12.0.1', password)).statusCode, 200);
+    for (let i = 2; i <= 4; i += 1) await signIn(`10.12.0.${i}`, 'wrong-password');
+    assert.equal((await signIn('10.12.0.5', password)).statusCode, 429);
+    assert.equal((await signIn('10.12.0.1', password)).statusCode, 200);
+  });
+
+  it('limits password-reset mails per email, whichever address asks', async () => {
+    const email = uniqueEmail('reset');
+    const reset = (remoteAddress: string) =>
+      t.app.inject({ method: 'POST', url: '/auth/reset-password', remoteAddress, payload: { email, clientId: t.clientId } });
+    for (const address of ['10.8.0.1', '10.8.0.2']) assert.equal((await reset(address)).statusCode, 200);
+    const refused = await reset('10.8.0.3');
+    assert.equal(refused.statusCode, 429);
+    assert.ok(Number(refused.headers['retry-after']) > 60, 'the per-account window is an hour');
   });
 
   it('ignores X-Forwarded-For unless TRUST_PROXY says to believe it', async () => {

@@ -52,6 +52,16 @@ export class BruteForceGuard implements LoginGuard {
     }
   }
 
+  /**
+   * Whether this account has logged in from this address before (any project: the key is the
+   * email alone). Lets the rate limiter waive per-account budgets for the owner's own devices.
+   */
+  async isKnownAddress(email: string, remoteAddress: string | undefined): Promise<boolean> {
+    if (!this.config.enabled) return false;
+    const [knownMs = 0] = await this.state.remaining([knownKey(email, remoteAddress)]);
+    return knownMs > 0;
+  }
+
   async failed(projectId: string, email: string, remoteAddress: string | undefined, userId: string | undefined): Promise<void> {
     if (!this.config.enabled) return;
     const { maxFailures, waitSeconds, maxWaitSeconds, resetSeconds, accountMaxFailures, accountLockSeconds } = this.config;
@@ -109,9 +119,13 @@ export class BruteForceGuard implements LoginGuard {
       pairLock: `pl:${pair}`,
       accountCount: `af:${account}`,
       accountLock: `al:${account}`,
-      known: `ka:${pair}`,
+      known: knownKey(email, remoteAddress),
     };
   }
+}
+
+function knownKey(email: string, remoteAddress: string | undefined): string {
+  return `ka:${hash(`${normalize(email)}\n${remoteAddress ?? 'unknown'}`)}`;
 }
 
 function normalize(email: string): string {
