@@ -58,7 +58,7 @@ export async function createLifecycle(deps: LifecycleDeps): Promise<Lifecycle> {
   const passwordPolicy = new PasswordPolicy(config.breachedPasswordsUrl, logger);
   const verification = new EmailVerification(config, projects, users, tokens, mail, background, events);
   const passwordReset = new PasswordReset(config, projects, users, tokens, mail, hasher, sessions, passwordPolicy, background, events);
-  const passwordChange = new PasswordChange(projects, users, hasher, sessions, passwordPolicy, mail, events);
+  const passwordChange = new PasswordChange(projects, users, hasher, sessions, passwordPolicy, mail, background, events);
   const mfa = new Mfa(db, users, hasher, await SecretBox.open(db, config.secretKey), events);
 
   events.on((event) => {

@@ -6,6 +6,7 @@ import type { Projects } from '../projects.ts';
 import type { SessionContext, Sessions } from '../sessions.ts';
 import type { User, Users } from '../users.ts';
 import { sendAccountMail } from './account-mail.ts';
+import type { BackgroundTasks } from './background.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 
 export interface PasswordChangeInput {
@@ -27,6 +28,7 @@ export class PasswordChange {
     private readonly sessions: Sessions,
     private readonly policy: PasswordPolicy,
     private readonly mailer: Mailer,
+    private readonly background: BackgroundTasks,
     private readonly events: SecurityEvents,
   ) {}
 
@@ -43,7 +45,8 @@ export class PasswordChange {
     const updated = await this.users.update(user.id, { password_hash: await this.hasher.hash(input.newPassword) });
     await this.sessions.revokeAllOf(user.id, 'password_changed', input.sessionId ?? undefined);
     this.events.emit({ action: 'password.change', outcome: 'success', ...event });
-    await sendAccountMail(this.mailer, project, updated, 'password-changed');
+    // The change is done: a failure to queue the notice must not turn it into an error.
+    this.background.run('password-changed-notice', () => sendAccountMail(this.mailer, project, updated, 'password-changed'));
     return updated;
   }
 }
