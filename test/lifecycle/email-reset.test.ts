@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { showOutbox } from '../../src/cli/outbox.ts';
+import { Mailer } from '../../src/core/mail/outbox.ts';
+import { render, templateFor } from '../../src/core/mail/templates.ts';
+import type { MailTransport, OutgoingMessage } from '../../src/core/mail/transport.ts';
 import { createTestApp, freshPostgresDatabase, json, onPostgres, testEnv, type TestApp } from '../helpers/app.ts';
 import { ovokLogin, ovokRegister, uniqueEmail } from '../helpers/ovok.ts';
 import { admin, linkIn, newProject, outboxFor, startMailSink, type MailSink } from './helpers.ts';
@@ -161,6 +165,16 @@ describe('mail queue survives a restart', () => {
       } finally {
         await second.close();
       }
+      // `gatehouse outbox` reads the same table once the server is gone.
+      const printed: unknown[] = [];
+      const config = loadConfig(testEnv(pg === undefined ? { GATEHOUSE_DATA_DIR: dataDir! } : { DATABASE_URL: pg.url }));
+      await showOutbox(config, { json: true, print: (value) => printed.push(value) }, { to: email.toUpperCase(), limit: 10 });
+      const items = printed[0] as Array<{ to: string; status: string; attempts: number; text: string }>;
+      assert.equal(items.length, 1);
+      assert.equal(items[0]?.to, email);
+      assert.equal(items[0]?.status, 'sent');
+      assert.equal(items[0]?.text, '', 'the delivered body is erased');
+      assert.ok((items[0]?.attempts ?? 0) >= 2);
     } finally {
       await sink.close();
       await pg?.drop();
@@ -169,38 +183,83 @@ describe('mail queue survives a restart', () => {
   });
 });
 
-describe('development outbox (no SMTP)', () => {
-  it('keeps emails in the database, readable through GET /admin/outbox and `gatehouse outbox`', async () => {
-    const pg = onPostgres() ? await freshPostgresDatabase() : undefined;
-    const dataDir = pg === undefined ? await mkdtemp(join(tmpdir(), 'gatehouse-outbox-')) : undefined;
-    const where = pg === undefined ? { dataDir: dataDir! } : { databaseUrl: pg.url };
-    try {
-      const t = await createTestApp({}, where);
-      let email: string;
-      try {
-        ({ email } = await ovokRegister(t.app, t.clientId));
-        await t.app.inject({ method: 'POST', url: '/auth/reset-password', payload: { email, clientId: t.clientId } });
-        const reset = await outboxFor(t.app, email.toUpperCase(), (item) => item.kind === 'password-reset');
-        assert.equal(reset.status, 'outbox');
-        assert.match(reset.subject, /Reset your Default Project password/);
-        assert.match(reset.text, /\/setpassword\/[0-9a-f-]{36}\/ghp_/);
-        const list = json<{ mode: string; items: Array<{ kind: string }> }>(await admin(t.app, 'GET', `/admin/outbox?to=${encodeURIComponent(email)}`));
-        assert.equal(list.mode, 'outbox');
-        assert.deepEqual(list.items.map((item) => item.kind), ['password-reset', 'verify-email'], 'newest first');
-      } finally {
-        await t.close();
-      }
-      const env = testEnv(pg === undefined ? { GATEHOUSE_DATA_DIR: dataDir! } : { DATABASE_URL: pg.url });
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'outbox', '--to', email, '--json'], {
-        env: { ...process.env, ...env },
-      });
-      const items = JSON.parse(stdout) as Array<{ to: string; subject: string; text: string }>;
-      assert.equal(items.length, 2);
-      assert.equal(items[0]?.to, email);
-      assert.match(items[0]?.text ?? '', /setpassword/);
-    } finally {
-      await pg?.drop();
-      if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+const quiet = pino({ level: 'silent' });
+
+function countingTransport(fail = false): MailTransport & { sent: OutgoingMessage[] } {
+  const sent: OutgoingMessage[] = [];
+  return {
+    sent,
+    async send(message) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (fail) throw new Error('550 mailbox unavailable');
+      sent.push(message);
+    },
+    close() {},
+  };
+}
+
+describe('development outbox (no SMTP) and the mail queue', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => t.close());
+
+  it('keeps emails in the database, readable through GET /admin/outbox, newest first', async () => {
+    const { email } = await ovokRegister(t.app, t.clientId);
+    await t.app.inject({ method: 'POST', url: '/auth/reset-password', payload: { email, clientId: t.clientId } });
+    const reset = await outboxFor(t.app, email.toUpperCase(), (item) => item.kind === 'password-reset');
+    assert.equal(reset.status, 'outbox');
+    assert.match(reset.subject, /Reset your Default Project password/);
+    assert.match(reset.text, /\/setpassword\/[0-9a-f-]{36}\/ghp_/);
+    const list = json<{ mode: string; items: Array<{ kind: string }> }>(await admin(t.app, 'GET', `/admin/outbox?to=${encodeURIComponent(email)}`));
+    assert.equal(list.mode, 'outbox');
+    assert.deepEqual(list.items.map((item) => item.kind), ['password-reset', 'verify-email']);
+  });
+
+  it('two workers draining one table deliver each message exactly once', async () => {
+    const db = t.app.core.database.db;
+    const options = { from: 'test@example.com', pollMs: 60_000, retryBaseMs: 60_000, maxAttempts: 3 };
+    const a = countingTransport();
+    const b = countingTransport();
+    const first = new Mailer(db, quiet, { ...options, transport: a });
+    const second = new Mailer(db, quiet, { ...options, transport: b });
+    for (let i = 0; i < 40; i += 1) await first.enqueue({ projectId: null, kind: 'test', to: `queue-${i}@example.com`, subject: `#${i}`, text: 'hello' });
+    await Promise.all([first.drain(), second.drain(), first.idle()]);
+    const delivered = [...a.sent, ...b.sent].map((message) => message.subject).sort();
+    assert.equal(delivered.length, 40);
+    assert.equal(new Set(delivered).size, 40);
+    await first.stop();
+    await second.stop();
+  });
+
+  it('a message that keeps failing is marked failed after the last attempt, with the error kept', async () => {
+    const db = t.app.core.database.db;
+    const mailer = new Mailer(db, quiet, { from: 'test@example.com', transport: countingTransport(true), pollMs: 60_000, retryBaseMs: 1, maxAttempts: 3 });
+    const id = await mailer.enqueue({ projectId: null, kind: 'test', to: 'doomed@example.com', subject: 'doomed', text: 'x' });
+    for (let i = 0; i < 20; i += 1) {
+      await mailer.idle();
+      await mailer.drain();
+      const row = await db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      if (row.status === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    await mailer.stop();
+    const row = await db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(row.status, 'failed');
+    assert.equal(row.attempts, 3);
+    assert.match(row.last_error ?? '', /550 mailbox unavailable/);
+  });
+
+  it('templates: per-project overrides, values escaped in HTML and kept off the subject line', () => {
+    const project = { settings: { mailTemplates: { 'password-reset': { subject: '{{projectName}}: new password' } } } };
+    const template = templateFor(project, 'password-reset');
+    const message = render(template, { projectName: 'Acme <b>\r\nBcc: x', email: 'a@example.com', name: 'Ann', link: 'https://x.test/r?a=1&b=2', expiresIn: '1 hour' });
+    assert.equal(message.subject, 'Acme <b> Bcc: x: new password');
+    assert.ok(message.html.includes('href="https://x.test/r?a=1&#38;b=2"'), message.html);
+    assert.ok(message.html.includes('Acme &#60;b&#62;'), message.html);
+    assert.ok(!message.html.includes('<b>'));
+    assert.match(message.text, /https:\/\/x\.test\/r\?a=1&b=2/);
+    assert.match(message.text, /expires in 1 hour/);
   });
 });
