@@ -90,9 +90,11 @@ export class AuditLog {
     while (this.writing !== undefined) await this.writing;
   }
 
+  /** Writes what is queued; if the database is failing, gives up after one more attempt instead of hanging shutdown. */
   async close(): Promise<void> {
-    await this.flush();
     this.closed = true;
+    await this.flush();
+    if (this.pending.length > 0) this.logger.error({ lost: this.pending.length }, 'audit events could not be written before shutdown');
   }
 
   async list(filter: AuditFilter): Promise<AuditRow[]> {
@@ -146,7 +148,7 @@ export class AuditLog {
           }
         } catch (error) {
           this.logger.error({ err: error }, 'writing the audit log failed; retrying');
-          if (this.closed) return;
+          if (this.closed) break;
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       }

@@ -52,6 +52,30 @@ describe('one instance without Redis (in-process state)', () => {
   });
 });
 
+describe('an instance whose Redis is unreachable', () => {
+  let t: TestApp;
+  before(async () => {
+    // Nothing listens on port 1: the instance starts anyway and falls back to local state.
+    t = await createTestApp({ ...ABUSE_ENV, REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  after(async () => t.close());
+
+  it('starts, serves, limits and revokes with local state', async () => {
+    assert.equal(t.app.core.redis?.ready, false);
+    const { email, password, tokens } = await ovokRegister(t.app, t.clientId);
+    const login = (pw: string) => t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress: '10.25.0.1', payload: { email, password: pw, clientId: t.clientId } });
+    assert.equal((await login(password)).statusCode, 200);
+    for (let i = 0; i < 3; i += 1) assert.equal((await login('wrong-password')).statusCode, 401);
+    assert.equal((await login(password)).statusCode, 429);
+    const auth = { authorization: `Bearer ${tokens.accessToken}` };
+    assert.equal((await t.app.inject({ method: 'GET', url: '/auth/me', headers: auth })).statusCode, 200);
+    assert.equal((await t.app.inject({ method: 'POST', url: '/auth/logout', headers: auth })).statusCode, 204);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/auth/me', headers: auth })).statusCode, 401);
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    assert.match(metrics.body, /^gatehouse_redis_up\{[^}]*\} 0$/m);
+  });
+});
+
 describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 'needs DATABASE_URL and REDIS_URL' }, () => {
   let a: TestApp;
   let b: TestApp;

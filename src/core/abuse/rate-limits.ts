@@ -10,10 +10,11 @@ export interface LimitResult {
 }
 
 /**
- * Fixed-window counters aligned on the clock, so every instance agrees on the window without
- * coordination. With Redis the counters are shared (one MULTI per hit: INCR + PEXPIREAT);
- * without it, or while Redis is unreachable, each process counts on its own (fail-open to
- * local limits: a budget then holds per instance instead of per deployment).
+ * Fixed-window counters whose window starts at the first request of a key (so a burst is never
+ * split across two windows and let through twice). With Redis the counters are shared: one
+ * MULTI per hit (SET NX PX to open the window, INCR, PTTL). Without it, or while Redis is
+ * unreachable, each process counts on its own (fail-open to local limits: a budget then holds
+ * per instance instead of per deployment).
  */
 export class RateLimiter {
   private readonly local = new Map<string, { count: number; resetAt: number }>();
@@ -23,24 +24,26 @@ export class RateLimiter {
 
   async hit(key: string, budget: Limit, now = Date.now()): Promise<LimitResult> {
     const windowMs = budget.windowSeconds * 1000;
-    const window = Math.floor(now / windowMs);
-    const resetAt = (window + 1) * windowMs;
-    const count = (await this.shared(`${key}:${window}`, resetAt)) ?? this.counted(`${key}:${window}`, resetAt, now);
+    // The window length is part of the key: changing a budget's window starts fresh counters.
+    const name = `${key}:${budget.windowSeconds}`;
+    const { count, resetInMs } = (await this.shared(name, windowMs)) ?? this.counted(name, windowMs, now);
     return {
       allowed: count <= budget.limit,
       limit: budget.limit,
       remaining: Math.max(0, budget.limit - count),
-      resetSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)),
+      resetSeconds: Math.max(1, Math.ceil(resetInMs / 1000)),
     };
   }
 
-  private async shared(key: string, resetAt: number): Promise<number | undefined> {
+  private async shared(key: string, windowMs: number): Promise<{ count: number; resetInMs: number } | undefined> {
     if (this.redis === undefined || !this.redis.ready) return undefined;
     const redisKey = this.redis.key('rl', key);
     try {
-      const results = await this.redis.client.multi().incr(redisKey).pexpireat(redisKey, resetAt + 1000).exec();
-      const value = results?.[0]?.[1];
-      return typeof value === 'number' ? value : undefined;
+      const results = await this.redis.client.multi().set(redisKey, '0', 'PX', windowMs, 'NX').incr(redisKey).pttl(redisKey).exec();
+      const count = results?.[1]?.[1];
+      const ttl = results?.[2]?.[1];
+      if (typeof count !== 'number' || typeof ttl !== 'number') return undefined;
+      return { count, resetInMs: ttl > 0 ? ttl : windowMs };
     } catch {
       // Unreachable or slow: count locally (RedisConnection logs the outage once).
       this.redis.trouble();
@@ -48,15 +51,15 @@ export class RateLimiter {
     }
   }
 
-  private counted(key: string, resetAt: number, now: number): number {
+  private counted(key: string, windowMs: number, now: number): { count: number; resetInMs: number } {
     this.sweep(now);
     const entry = this.local.get(key);
-    if (entry === undefined) {
-      this.local.set(key, { count: 1, resetAt });
-      return 1;
+    if (entry === undefined || entry.resetAt <= now) {
+      this.local.set(key, { count: 1, resetAt: now + windowMs });
+      return { count: 1, resetInMs: windowMs };
     }
     entry.count += 1;
-    return entry.count;
+    return { count: entry.count, resetInMs: entry.resetAt - now };
   }
 
   private sweep(now: number): void {
