@@ -53,6 +53,15 @@ describe('email verification and password reset over real SMTP (Ovok)', () => {
     assert.equal((await post('/v2/auth/login', { email, password, clientId })).statusCode, 200);
   });
 
+  it('an expired verification link is refused', async () => {
+    const { email } = await ovokRegister(t.app, t.clientId);
+    const [, , id, secret] = linkIn(await sink.waitFor(email), '/verify-email/').pathname.split('/');
+    await t.app.core.database.db.updateTable('email_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id!).execute();
+    const expired = await post('/auth/verify-email', { id, secret });
+    assert.equal(expired.statusCode, 400);
+    assert.equal(json<{ issue: Array<{ details: { text: string } }> }>(expired).issue[0]?.details.text, 'Invalid or expired token');
+  });
+
   it('resending a verification email is limited to one a minute per account', async () => {
     const { email } = await ovokRegister(t.app, t.clientId);
     await sink.waitFor(email);
