@@ -132,26 +132,22 @@ describe('audit log', () => {
 
   it('detects an edited row, and names it', async () => {
     const { db } = t.app.core.database;
-    const target = await db.selectFrom('audit_log').select('id').where('action', '=', 'login').where('outcome', '=', 'failure').executeTakeFirstOrThrow();
+    const target = await db.selectFrom('audit_log').select(['id', 'detail']).where('action', '=', 'login').where('outcome', '=', 'failure').executeTakeFirstOrThrow();
     await sql`UPDATE audit_log SET detail = '{"reason":"nothing to see"}'::jsonb WHERE id = ${target.id}`.execute(db);
     const result = await t.app.core.audit.verify();
     assert.equal(result.ok, false);
     assert.equal(result.firstBad?.id, target.id);
     assert.match(result.firstBad?.reason ?? '', /edited/);
+    // Putting the original back makes the chain whole again (the next test needs it).
+    await sql`UPDATE audit_log SET detail = ${JSON.stringify(target.detail)}::jsonb WHERE id = ${target.id}`.execute(db);
+    assert.equal((await t.app.core.audit.verify()).ok, true);
   });
 
   it('detects a deleted row', async () => {
-    const app2 = await createTestApp();
-    try {
-      for (let i = 0; i < 5; i += 1) app2.app.core.events.emit({ action: 'test.row', outcome: 'success', detail: { i } });
-      await app2.app.core.audit.flush();
-      assert.equal((await app2.app.core.audit.verify()).ok, true);
-      await sql`DELETE FROM audit_log WHERE id = 3`.execute(app2.app.core.database.db);
-      const result = await app2.app.core.audit.verify();
-      assert.equal(result.ok, false);
-      assert.equal(result.firstBad?.id, 4);
-    } finally {
-      await app2.close();
-    }
+    await sql`DELETE FROM audit_log WHERE id = 3`.execute(t.app.core.database.db);
+    const result = await t.app.core.audit.verify();
+    assert.equal(result.ok, false);
+    assert.equal(result.firstBad?.id, 4);
+    assert.match(result.firstBad?.reason ?? '', /missing/);
   });
 });

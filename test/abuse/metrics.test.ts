@@ -48,13 +48,4 @@ describe('GET /metrics', () => {
     assert.ok(line(/^gatehouse_db_pool_waiting/) >= 0);
     assert.ok(line(/^gatehouse_process_resident_memory_bytes|^gatehouse_process_heap_bytes|^gatehouse_process_nodejs_heap_size_total_bytes/) > 0);
   });
-
-  it('can be switched off', async () => {
-    const off = await createTestApp({ METRICS: 'off' });
-    try {
-      assert.equal((await off.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404);
-    } finally {
-      await off.close();
-    }
-  });
 });
