@@ -46,6 +46,8 @@ export class Auth {
   passwordPolicy: { check(project: Project, password: string, context?: { email?: string }): Promise<void> } = { check: async () => undefined };
   /** The second factor (set by createCore; core/lifecycle/mfa.ts). */
   mfa: { enrolled(userId: string): Promise<boolean> } = { enrolled: async () => false };
+  /** Plan and credits of a new account unless the input names them (set by createCore; core/plans.ts). */
+  newAccountPlan: () => Pick<NewUser, 'plan' | 'credits' | 'planExpiresAt'> = () => ({});
 
   constructor(
     private readonly projects: Projects,
@@ -72,7 +74,7 @@ export class Auth {
     const passwordHash = await this.hasher.hash(input.password);
     const { password: _password, ...rest } = input;
     try {
-      const created = await this.users.create({ ...rest, profileType: type, projectId: project.id, passwordHash });
+      const created = await this.users.create({ ...this.newAccountPlan(), ...rest, profileType: type, projectId: project.id, passwordHash });
       this.events.emit({ action: 'register', outcome: 'success', projectId: project.id, userId: created.user.id, ...eventContext(context) });
       return created;
     } catch (error) {

@@ -6,6 +6,7 @@ import { BruteForceGuard } from './abuse/brute-force.ts';
 import { mailOwnersOnLock } from './abuse/lock-notice.ts';
 import { RateLimiter } from './abuse/rate-limits.ts';
 import { ExpiringState } from './abuse/state-store.ts';
+import { ApiKeys } from './api-keys.ts';
 import { AuditLog } from './audit.ts';
 import { Auth } from './auth.ts';
 import { Deletions } from './deletions.ts';
@@ -14,6 +15,7 @@ import { SecurityEvents } from './events.ts';
 import { KeyStore } from './keys.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle/index.ts';
 import { PasswordHasher } from './passwords.ts';
+import { Plans } from './plans.ts';
 import { Projects } from './projects.ts';
 import { RedisConnection } from './redis.ts';
 import { RedisRevocationStore } from './redis-revocations.ts';
@@ -45,6 +47,10 @@ export interface Core {
   readonly directory: Directory;
   /** Email delivery, verification, password reset/change/policy and MFA (src/core/lifecycle, src/core/mail). */
   readonly lifecycle: Lifecycle;
+  /** Users' API keys (any contract may accept them). */
+  readonly apiKeys: ApiKeys;
+  /** Plans and credits; new accounts start on the trial. */
+  readonly plans: Plans;
   /** Runs on close, last registered first (stores, timers, connections added by later features). */
   onClose(hook: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -90,6 +96,9 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   mailOwnersOnLock({ events, mailer: lifecycle.mail, users, projects, state: new ExpiringState(redis), logger });
   auth.passwordPolicy = lifecycle.passwordPolicy;
   auth.mfa = lifecycle.mfa;
+  const plans = new Plans(config);
+  auth.newAccountPlan = () => plans.trial();
+  const apiKeys = new ApiKeys(db);
 
   const bootstrap = await projects.ensureDefault();
   if (bootstrap.created) {
@@ -116,6 +125,8 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     deletions,
     directory,
     lifecycle,
+    apiKeys,
+    plans,
     redis,
     audit,
     rateLimiter,

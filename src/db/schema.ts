@@ -183,6 +183,24 @@ export interface MfaChallengesTable {
   used_at: Date | null;
 }
 
+/** API keys, stored as SHA-256 (migration 002; written only by core/api-keys.ts). */
+export interface ApiKeysTable {
+  id: ColumnType<number, never, never>;
+  user_id: string;
+  project_id: string;
+  name: string;
+  prefix: string;
+  last_four: string;
+  key_hash: Uint8Array;
+  is_primary: Generated<boolean>;
+  is_active: Generated<boolean>;
+  permissions: ColumnType<string[] | null, string | null | undefined, string | null>;
+  last_used_at: Date | null;
+  expires_at: Date | null;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -213,4 +231,5 @@ export interface Database {
   mfa_recovery_codes: MfaRecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;
   server_secrets: ServerSecretsTable;
+  api_keys: ApiKeysTable;
 }
