@@ -4,6 +4,7 @@ import type { Core } from '../core/index.ts';
 import { adminContract } from './admin/index.ts';
 import { jinuaiContract } from './jinuai/index.ts';
 import { ovokContract } from './ovok/index.ts';
+import { pixelmoverContract } from './pixelmover/index.ts';
 import { wellKnownContract } from './well-known/index.ts';
 
 export interface ContractOptions {
@@ -21,5 +22,6 @@ export const contracts: readonly Contract[] = [
   { name: 'well-known', enabled: () => true, plugin: wellKnownContract },
   { name: 'admin', enabled: (config) => config.adminToken !== undefined, plugin: adminContract },
   { name: 'ovok', enabled: (config) => config.contracts.ovok, plugin: ovokContract },
+  { name: 'pixelmover', enabled: (config) => config.contracts.pixelmover, plugin: pixelmoverContract },
   { name: 'jinuai', enabled: (config) => config.contracts.jinuai, plugin: jinuaiContract },
 ];

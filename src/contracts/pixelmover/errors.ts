@@ -1,0 +1,101 @@
+import type { FastifyRequest } from 'fastify';
+import { ErrorCode, type FieldProblem, type GatehouseError } from '../../core/errors.ts';
+import type { RenderedError } from '../../http/error-mapping.ts';
+import type { Problem } from '../../http/problems.ts';
+import { attributeName } from './validation.ts';
+
+/**
+ * Laravel's JSON error bodies (Illuminate\Foundation\Exceptions\Handler, production mode):
+ * `{message}` for HTTP errors, `{message, errors}` with 422 for validation, and a generic
+ * "Server Error" for anything unexpected.
+ */
+
+/** ValidationException::summarize: the first message, plus "(and N more errors)". */
+export function validationBody(fields: readonly FieldProblem[]): { message: string; errors: Record<string, string[]> } {
+  const errors: Record<string, string[]> = {};
+  for (const { field, message } of fields) (errors[field] ??= []).push(message);
+  const more = fields.length - 1;
+  const first = fields[0]?.message ?? 'The given data was invalid.';
+  return { message: more > 0 ? `${first} (and ${more} more ${more === 1 ? 'error' : 'errors'})` : first, errors };
+}
+
+function validation(fields: readonly FieldProblem[]): RenderedError {
+  return { status: 422, body: validationBody(fields) };
+}
+
+function plain(status: number, message: string, headers?: Record<string, string>): RenderedError {
+  return { status, body: { message }, ...(headers && { headers }) };
+}
+
+/** Login answers throttling in auth.throttle's words; other routes in ThrottleRequests' "Too Many Attempts.". */
+function isLogin(request: FastifyRequest): boolean {
+  return /\/auth\/(login|two-factor-challenge)$/.test(request.routeOptions.url ?? '');
+}
+
+function renderCore(error: GatehouseError, request: FastifyRequest): RenderedError {
+  const retryAfter = error.extra.retryAfter;
+  const retryHeaders = retryAfter === undefined ? undefined : { 'retry-after': String(retryAfter) };
+  switch (error.code) {
+    case ErrorCode.Validation:
+    case ErrorCode.WeakPassword:
+    case ErrorCode.ProfileTypeNotAllowed:
+      return validation(error.extra.fields?.length ? error.extra.fields : [{ field: 'email', message: error.message }]);
+    case ErrorCode.InvalidCredentials:
+      return validation([{ field: 'email', message: 'These credentials do not match our records.' }]);
+    case ErrorCode.InvalidMfaCode:
+      return validation([{ field: 'code', message: 'The provided two factor authentication code was invalid.' }]);
+    case ErrorCode.EmailTaken:
+      return validation([{ field: 'email', message: `The ${attributeName('email')} has already been taken.` }]);
+    case ErrorCode.Conflict:
+      return validation(error.extra.fields?.length ? error.extra.fields : [{ field: 'id', message: error.message }]);
+    case ErrorCode.Unauthenticated:
+    case ErrorCode.InvalidRefreshToken:
+      return plain(401, 'Unauthenticated.');
+    case ErrorCode.Forbidden:
+    case ErrorCode.AccountDisabled:
+      return plain(403, 'This action is unauthorized.');
+    case ErrorCode.EmailNotVerified:
+      return plain(403, 'Your email address is not verified.');
+    case ErrorCode.NotFound: {
+      const data = error.extra.data;
+      // Route-model binding's words (findOrFail).
+      if (data?.model !== undefined) return plain(404, `No query results for model [App\\Models\\${String(data.model)}] ${String(data.id)}`);
+      return plain(404, 'Not Found');
+    }
+    case ErrorCode.RateLimited:
+    case ErrorCode.AccountLocked: {
+      const seconds = retryAfter ?? 60;
+      const message = isLogin(request) ? `Too many login attempts. Please try again in ${seconds} seconds.` : 'Too Many Attempts.';
+      return plain(429, message, { 'retry-after': String(seconds) });
+    }
+    case ErrorCode.Overloaded:
+      return plain(503, 'Service Unavailable', retryHeaders);
+    default:
+      return plain(400, 'Bad Request');
+  }
+}
+
+export function renderPixelmoverProblem(problem: Problem, request: FastifyRequest): RenderedError {
+  switch (problem.kind) {
+    case 'core':
+      return renderCore(problem.error, request);
+    case 'validation':
+      // Only route parameters reach schema validation here (bodies go through validation.ts).
+      return plain(404, 'Not Found');
+    case 'request':
+      switch (problem.status) {
+        case 413:
+          return plain(413, 'The POST data is too large.');
+        case 415:
+          return plain(415, 'Unsupported Media Type');
+        case 404:
+          return plain(404, 'Not Found');
+        case 405:
+          return plain(405, 'Method Not Allowed');
+        default:
+          return plain(400, 'Bad Request');
+      }
+    case 'internal':
+      return plain(500, 'Server Error');
+  }
+}

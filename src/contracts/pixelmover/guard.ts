@@ -1,0 +1,64 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isApiKey } from '../../core/api-keys.ts';
+import type { Principal } from '../../core/auth.ts';
+import { ErrorCode, GatehouseError } from '../../core/errors.ts';
+import type { Core } from '../../core/index.ts';
+import type { Project } from '../../core/projects.ts';
+import type { Session } from '../../core/sessions.ts';
+import { bearerToken } from '../../http/request-context.ts';
+
+/** The project this contract serves: PIXELMOVER_PROJECT_ID, else the default project. */
+export async function servedProject(core: Core): Promise<Project> {
+  const id = core.config.contractProjects.pixelmover;
+  return id === undefined ? core.projects.defaultProject() : core.projects.get(id);
+}
+
+function unauthenticated(reason: string): GatehouseError {
+  return new GatehouseError(ErrorCode.Unauthenticated, reason);
+}
+
+/**
+ * The caller, by the first credential presented: `Authorization: Bearer` (an API key, told by
+ * its prefix, or a Gatehouse access token from any contract of the project), `X-API-Key`, or
+ * the session cookie. A credential that is presented but bad is refused, never skipped.
+ */
+export async function authenticate(core: Core, request: FastifyRequest): Promise<Principal> {
+  const bearer = bearerToken(request);
+  const headerKey = request.headers['x-api-key'];
+  const cookie = request.cookies[core.config.sessions.cookieName];
+  let principal: Principal;
+  if (bearer !== undefined) {
+    principal = isApiKey(bearer) ? await core.apiKeys.authenticate(bearer) : await core.auth.authenticateBearer(bearer);
+  } else if (typeof headerKey === 'string' && headerKey !== '') {
+    principal = await core.apiKeys.authenticate(headerKey.trim());
+  } else if (cookie !== undefined && cookie !== '') {
+    principal = await core.auth.authenticateCookie(cookie);
+  } else {
+    throw unauthenticated('Not authenticated');
+  }
+  if (principal.projectId !== (await servedProject(core)).id) throw unauthenticated('Credential belongs to another project');
+  return principal;
+}
+
+export function pixelmoverGuard(core: Core) {
+  return async (request: FastifyRequest): Promise<void> => {
+    request.principal = await authenticate(core, request);
+  };
+}
+
+/** Session cookie: HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS (as seen through TRUST_PROXY). */
+export function setSessionCookie(core: Core, request: FastifyRequest, reply: FastifyReply, session: Session, secret: string): void {
+  const maxAge = Math.max(0, Math.round((session.expires_at.getTime() - Date.now()) / 1000));
+  reply.setCookie(core.config.sessions.cookieName, secret, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.protocol === 'https',
+    maxAge,
+    expires: session.expires_at,
+  });
+}
+
+export function clearSessionCookie(core: Core, request: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(core.config.sessions.cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
+}
