@@ -73,6 +73,11 @@ export class AuditLog {
     private readonly logger: Logger,
   ) {}
 
+  /** Events waiting to be written (a growing number means the database is not keeping up). */
+  get backlog(): number {
+    return this.pending.length;
+  }
+
   record(event: SecurityEvent): void {
     if (this.closed) return;
     if (this.pending.length >= MAX_PENDING) {

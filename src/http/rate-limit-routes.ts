@@ -9,13 +9,13 @@ import type { Bucket } from '../core/abuse/config.ts';
  * (`GET /auth/me`, session lists, whoami) are not limited: they cost no password hash and sit
  * on the hot path.
  */
-const AUTH_AREA = /^(\/v\d+)?\/auth\/|^\/api\/v\d+\/auth\/|^\/api\/v\d+\/login\b|\/api-keys(\/|$)|password|\/mfa(\/|$)|verif|recover/;
+const AUTH_AREA = /^(\/v\d+)?\/auth\/|^\/api\/v\d+\/auth\/|^\/api\/v\d+\/login\b|\/api-keys(\/|$)|password|\/mfa(\/|$)|two-factor|verif|recover/;
 
 const RULES: ReadonlyArray<{ readonly pattern: RegExp; readonly bucket: Bucket; readonly reads?: true }> = [
   { pattern: /\/(login|signin|sign-in|access-token)$/, bucket: 'login' },
   { pattern: /\/(register|signup|sign-up)$/, bucket: 'register' },
   { pattern: /\/(refresh|refresh-token|refresh_token|token)$/, bucket: 'refresh' },
-  { pattern: /\/(mfa|totp|2fa|otp)(\/|$)/, bucket: 'mfa' },
+  { pattern: /\/(mfa|totp|2fa|otp)(\/|$)|two-factor/, bucket: 'mfa' },
   {
     pattern: /(password|verify|verification|verify-email|resend|magic-link|recover)/,
     bucket: 'password-reset',

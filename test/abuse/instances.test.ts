@@ -113,6 +113,26 @@ describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 
     assert.equal((await login(b, email, password, '10.22.0.7')).statusCode, 200);
   });
 
+  it('check tokens without a Redis round trip (GET /auth/me is the hot path)', async () => {
+    const { tokens } = await ovokRegister(a.app, a.clientId);
+    const auth = { authorization: `Bearer ${tokens.accessToken}` };
+    assert.equal((await b.app.inject({ method: 'GET', url: '/auth/me', headers: auth })).statusCode, 200);
+    const client = b.app.core.redis?.client;
+    assert.ok(client);
+    const original = client.sendCommand.bind(client);
+    let sent = 0;
+    client.sendCommand = (...args: Parameters<typeof original>) => {
+      sent += 1;
+      return original(...args);
+    };
+    try {
+      for (let i = 0; i < 20; i += 1) assert.equal((await b.app.inject({ method: 'GET', url: '/auth/me', headers: auth })).statusCode, 200);
+    } finally {
+      client.sendCommand = original;
+    }
+    assert.equal(sent, 0);
+  });
+
   it('refuse on instance B a token logged out on instance A, although B had already accepted it', async () => {
     const { tokens } = await ovokRegister(a.app, a.clientId);
     const auth = { authorization: `Bearer ${tokens.accessToken}` };
@@ -169,6 +189,10 @@ describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 
     const env = { ...process.env, DATABASE_URL: a.databaseUrl ?? '', REDIS_URL: '', LOG_LEVEL: 'silent' };
     const ok = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', '--json'], { env });
     assert.equal(json<{ ok: boolean }>({ body: ok.stdout }).ok, true);
+    const tail = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'tail', '--limit', '3', '--json'], { env });
+    const lines = tail.stdout.trim().split('\n').map((text) => json<{ id: string; action: string }>({ body: text }));
+    assert.equal(lines.length, 3);
+    assert.ok(Number(lines[0]?.id) < Number(lines[2]?.id), 'oldest first, like tail');
     const target = await a.app.core.database.db.selectFrom('audit_log').select('id').where('action', '=', 'register').executeTakeFirstOrThrow();
     await sql`UPDATE audit_log SET remote_address = '127.0.0.2' WHERE id = ${target.id}`.execute(a.app.core.database.db);
     const broken = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', '--json'], { env }).then(

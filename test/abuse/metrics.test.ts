@@ -45,6 +45,7 @@ describe('GET /metrics', () => {
     assert.equal(line(/^gatehouse_hash_queue_depth/), 0);
     assert.equal(line(/^gatehouse_hash_in_flight/), 0);
     assert.ok(line(/^gatehouse_db_pool_connections/) >= 1);
+    assert.ok(line(/^gatehouse_audit_backlog/) >= 0);
     assert.ok(line(/^gatehouse_db_pool_waiting/) >= 0);
     assert.ok(line(/^gatehouse_process_resident_memory_bytes|^gatehouse_process_heap_bytes|^gatehouse_process_nodejs_heap_size_total_bytes/) > 0);
   });

@@ -33,6 +33,14 @@ describe('rate-limit route table', () => {
     assert.equal(bucketFor('POST', '/api/v1/password-recovery/:email'), 'password-reset');
     assert.equal(bucketFor('POST', '/api/v1/reset-password'), 'password-reset');
     assert.equal(bucketFor('GET', '/api/v1/users/me/mfa'), undefined);
+    assert.equal(bucketFor('POST', '/v1/auth/two-factor-challenge'), 'mfa');
+    assert.equal(bucketFor('POST', '/v1/user/confirmed-two-factor-authentication'), 'mfa');
+    assert.equal(bucketFor('DELETE', '/v1/user/two-factor-authentication'), 'mfa');
+    assert.equal(bucketFor('GET', '/v1/user/two-factor-qr-code'), undefined);
+    assert.equal(bucketFor('PUT', '/v1/user/password'), 'password-reset');
+    assert.equal(bucketFor('POST', '/v1/email/verification-notification'), 'password-reset');
+    assert.equal(bucketFor('GET', '/v1/email/verify/:id/:hash'), 'password-reset');
+    assert.equal(bucketFor('GET', '/v1/auth/me'), undefined);
     assert.equal(bucketFor('POST', '/api/v1/user/update'), undefined);
     assert.equal(bucketFor('POST', '/auth/logout'), 'auth');
     assert.equal(bucketFor('DELETE', '/auth/session/:option'), 'auth');
