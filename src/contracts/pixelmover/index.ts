@@ -6,6 +6,8 @@ import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerAuthRoutes } from './auth.ts';
 import { useLaravelBodies } from './body.ts';
 import { renderPixelmoverProblem } from './errors.ts';
+import { registerPasswordRoutes } from './password.ts';
+import { registerTwoFactorRoutes } from './two-factor.ts';
 
 /**
  * PixelMover's public API (Laravel) under /v1: session cookie, API keys and bearer tokens,
@@ -35,6 +37,8 @@ export const pixelmoverContract: FastifyPluginAsync<ContractOptions> = async (ap
       });
       registerAuthRoutes(scope, core);
       registerApiKeyRoutes(scope, core);
+      registerPasswordRoutes(scope, core);
+      registerTwoFactorRoutes(scope, core);
     },
     { prefix: '/v1' },
   );
