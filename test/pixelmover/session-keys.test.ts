@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { generate } from 'otplib';
 import { createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { ovokLogin, ovokRegister } from '../helpers/ovok.ts';
 import { LARAVEL_DATE, PASSWORD, cookieAttributes, cookieOf, register, type Laravel422, type ListedKey, type PmUser } from './helpers.ts';
@@ -61,6 +62,29 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
       message: 'The email field must be a valid email address. (and 2 more errors)',
       errors: { email: ['The email field must be a valid email address.'], password: ['The password field is required.'], remember: ['The remember field must be true or false.'] },
     });
+  });
+
+  it('asks users with TOTP on for a second step, finished at /v1/auth/two-factor-challenge', async () => {
+    const { email } = await register(t.app);
+    const user = (await t.app.core.users.byEmail(t.projectId, email))!;
+    const status = await t.app.core.lifecycle.mfa.status(user, await t.app.core.projects.get(t.projectId));
+    assert.equal(status.enrolled, false);
+    const secret = status.enrolled ? '' : status.secret;
+    const recovery = await t.app.core.lifecycle.mfa.confirm(user, await generate({ secret, epoch: Math.floor(Date.now() / 1000) }));
+
+    const first = await login({ email, password: PASSWORD });
+    assert.equal(first.statusCode, 200);
+    assert.equal(first.headers['set-cookie'], undefined, 'no session before the second factor');
+    const step = json<{ data: { two_factor: boolean; challenge: string } }>(first).data;
+    assert.equal(step.two_factor, true);
+    const finish = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/v1/auth/two-factor-challenge', payload });
+    const wrong = await finish({ challenge: step.challenge, code: '000000' });
+    assert.equal(wrong.statusCode, 422);
+    assert.deepEqual(json(wrong), { message: 'The provided two factor authentication code was invalid.', errors: { code: ['The provided two factor authentication code was invalid.'] } });
+    const done = await finish({ challenge: step.challenge, recovery_code: recovery[0], remember: true });
+    assert.equal(done.statusCode, 200);
+    assert.equal(json<LoginBody>(done).data.session.remember, true);
+    assert.equal((await me({ cookie: cookieOf(done.headers['set-cookie']) })).statusCode, 200);
   });
 
   it('me and logout with the cookie; the cookie is refused after logout', async () => {
