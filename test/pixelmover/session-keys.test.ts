@@ -169,6 +169,16 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
     assert.match(String(listed[0]?.last_used_at), LARAVEL_DATE);
     assert.equal((await me({ 'x-api-key': `${key}x` })).statusCode, 401);
     assert.equal((await me(bearer('ghk_unknown'))).statusCode, 401);
+
+    // An unrestricted key manages keys; a key limited to some permissions may not mint an unlimited one.
+    const create = (headers: Record<string, string>, payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload });
+    const limited = await create({ 'x-api-key': key }, { name: 'limited', permissions: ['images:read'] });
+    assert.equal(limited.statusCode, 201);
+    const limitedKey = json<{ data: ListedKey }>(limited).data.key;
+    assert.equal((await me({ 'x-api-key': limitedKey })).statusCode, 200);
+    const refused = await create(bearer(limitedKey), { name: 'escalate' });
+    assert.equal(refused.statusCode, 403);
+    assert.deepEqual(json(refused), { message: 'This action is unauthorized.' });
   });
 
   it('refuses expired keys, and keys of disabled users or users awaiting deletion', async () => {

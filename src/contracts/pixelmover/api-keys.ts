@@ -26,6 +26,15 @@ function keyId(request: FastifyRequest): number {
 
 export function registerApiKeyRoutes(app: FastifyInstance, core: Core): void {
   const guard = pixelmoverGuard(core);
+  /** A key limited to some permissions must not mint itself an unlimited one. */
+  const manageGuard = async (request: FastifyRequest): Promise<void> => {
+    await guard(request);
+    const principal = principalOf(request);
+    if (principal.via === 'api_key' && principal.apiKeyId !== undefined) {
+      const key = await core.apiKeys.get(principal.userId, principal.apiKeyId);
+      if (key.permissions !== null) throw new GatehouseError(ErrorCode.Forbidden, 'A restricted API key cannot manage API keys');
+    }
+  };
   const tags = ['pixelmover'];
 
   app.get(
@@ -37,7 +46,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, core: Core): void {
   app.post(
     '/api-keys',
     {
-      preHandler: guard,
+      preHandler: manageGuard,
       schema: { tags, summary: 'api-keys.store', description: 'The full key is in this response only.', body: CreateApiKeyBody, response: { 201: ApiKeyResponse, ...errorResponses } },
     },
     async (request, reply) => {
@@ -58,7 +67,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, core: Core): void {
 
   app.delete(
     '/api-keys/:id',
-    { preHandler: guard, schema: { tags, summary: 'api-keys.destroy', params: KeyParams, response: { 200: MessageResponse, ...errorResponses } } },
+    { preHandler: manageGuard, schema: { tags, summary: 'api-keys.destroy', params: KeyParams, response: { 200: MessageResponse, ...errorResponses } } },
     async (request) => {
       await core.apiKeys.revoke(principalOf(request).userId, keyId(request));
       return { success: true, message: 'API key deleted successfully.' };
@@ -67,7 +76,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, core: Core): void {
 
   app.post(
     '/api-keys/:id/primary',
-    { preHandler: guard, schema: { tags, summary: 'api-keys.primary', description: 'Makes this key the primary one (and no other).', params: KeyParams, response: { 200: ApiKeyResponse, ...errorResponses } } },
+    { preHandler: manageGuard, schema: { tags, summary: 'api-keys.primary', description: 'Makes this key the primary one (and no other).', params: KeyParams, response: { 200: ApiKeyResponse, ...errorResponses } } },
     async (request) => ({ success: true, data: apiKeyView(await core.apiKeys.makePrimary(principalOf(request).userId, keyId(request))) }),
   );
 }

@@ -7,10 +7,19 @@ import type { Project } from '../../core/projects.ts';
 import type { Session } from '../../core/sessions.ts';
 import { bearerToken } from '../../http/request-context.ts';
 
-/** The project this contract serves: PIXELMOVER_PROJECT_ID, else the default project. */
+const defaultProjectIds = new WeakMap<Core, Promise<string>>();
+
+/**
+ * The project this contract serves: PIXELMOVER_PROJECT_ID, else the default project (whose
+ * id never changes, so it is looked up once; the project itself comes from the core's cache).
+ */
 export async function servedProject(core: Core): Promise<Project> {
-  const id = core.config.contractProjects.pixelmover;
-  return id === undefined ? core.projects.defaultProject() : core.projects.get(id);
+  let id: string | Promise<string> | undefined = core.config.contractProjects.pixelmover;
+  if (id === undefined) {
+    id = defaultProjectIds.get(core) ?? core.projects.defaultProject().then((project) => project.id);
+    defaultProjectIds.set(core, id);
+  }
+  return core.projects.get(await id);
 }
 
 function unauthenticated(reason: string): GatehouseError {
