@@ -155,6 +155,14 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
         expires_at: ['The expires at field must be a date after now.'],
       },
     });
+    const second = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { cookie }, payload: { name: 'x', permissions: 'all', expires_at: 'not a date' } });
+    assert.deepEqual(json<Laravel422>(second), {
+      message: 'The permissions field must be an array. (and 2 more errors)',
+      errors: {
+        permissions: ['The permissions field must be an array.'],
+        expires_at: ['The expires at field must be a valid date.', 'The expires at field must be a date after now.'],
+      },
+    });
   });
 
   it('authenticates by X-API-Key and Authorization: Bearer <key>, and records the last use', async () => {
