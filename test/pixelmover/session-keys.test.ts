@@ -224,6 +224,12 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
     assert.deepEqual(responses.map((response) => response.statusCode), responses.map(() => 200));
     const listed = json<{ data: ListedKey[] }>(await keys({ cookie })).data;
     assert.equal(listed.filter((item) => item.is_primary).length, 1);
+    // The database itself refuses a second primary, whatever the code above it does.
+    const owner = await t.app.core.database.db.selectFrom('api_keys').select('user_id').where('id', '=', ids[0]!).executeTakeFirstOrThrow();
+    await assert.rejects(
+      t.app.core.database.db.updateTable('api_keys').set({ is_primary: true }).where('user_id', '=', owner.user_id).execute(),
+      (error: { code?: string }) => error.code === '23505',
+    );
 
     // Deleting the primary key hands the role to the newest remaining key.
     const primary = listed.find((item) => item.is_primary)!;
