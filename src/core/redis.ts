@@ -16,6 +16,7 @@ export class RedisConnection {
   private skipUntil = 0;
   private readonly down = new Set<Redis>();
   private readonly extra: Redis[] = [];
+  private closing = false;
 
   constructor(
     url: string,
@@ -82,8 +83,6 @@ export class RedisConnection {
   key(...parts: readonly string[]): string {
     return `${this.prefix}${parts.join(':')}`;
   }
-
-  private closing = false;
 
   async close(): Promise<void> {
     this.closing = true;

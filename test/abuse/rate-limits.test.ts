@@ -195,6 +195,8 @@ describe('rate limits behind a trusted proxy, and in the other contracts\' style
     assert.equal(refused.statusCode, 429);
     assert.match(json<{ message: string }>(refused).message, /^Too many login attempts\. Please try again in \d+ seconds\.$/);
     assert.ok(Number(refused.headers['retry-after']) >= 1);
+    assert.equal(refused.headers['ratelimit-limit'], '2');
+    assert.equal(refused.headers['ratelimit-remaining'], '0');
   });
 
   it('JinuAI answers 429 with {"detail": ...}', async (context) => {
@@ -206,5 +208,7 @@ describe('rate limits behind a trusted proxy, and in the other contracts\' style
     assert.equal(refused.statusCode, 429);
     assert.equal(typeof json<{ detail: unknown }>(refused).detail, 'string');
     assert.ok(Number(refused.headers['retry-after']) >= 1);
+    assert.equal(refused.headers['ratelimit-limit'], '2');
+    assert.equal(refused.headers['ratelimit-remaining'], '0');
   });
 });
