@@ -218,3 +218,16 @@ describe('PixelMover validation and error rendering (units)', () => {
     assert.deepEqual(renderPixelmoverProblem({ kind: 'internal' }, request('/v1/auth/me')), { status: 500, body: { message: 'Server Error' } });
   });
 });
+
+describe('PixelMover switched off', () => {
+  it('serves no /v1 routes with GATEHOUSE_CONTRACT_PIXELMOVER=false', async () => {
+    const t = await createTestApp({ GATEHOUSE_CONTRACT_PIXELMOVER: 'false' });
+    try {
+      const response = await t.app.inject({ method: 'POST', url: '/v1/auth/register', payload: registration() });
+      assert.equal(response.statusCode, 404);
+      assert.equal(json<{ error: string }>(response).error, 'not_found');
+    } finally {
+      await t.close();
+    }
+  });
+});
