@@ -4,16 +4,25 @@ import { after, before, describe, it } from 'node:test';
 import { generate } from 'otplib';
 import { createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { ovokLogin, ovokRegister, uniqueEmail, type OvokTokens } from '../helpers/ovok.ts';
-import { admin, newProject, outboxFor, startFakePwnedPasswords } from './helpers.ts';
+import { newProject, outboxFor, startFakePwnedPasswords } from './helpers.ts';
 
 type Outcome = { issue: Array<{ code: string; expression?: string[]; details: { text: string } }> };
 
+// One app for the whole file (each test app costs a database start); the breached-password
+// stand-in must exist before it.
+let t: TestApp;
+let pwned: Awaited<ReturnType<typeof startFakePwnedPasswords>>;
+const breachedPassword = 'breached-but-long-enough';
+before(async () => {
+  pwned = await startFakePwnedPasswords([createHash('sha1').update(breachedPassword).digest('hex').toUpperCase()]);
+  t = await createTestApp({ BREACHED_PASSWORDS_URL: pwned.url });
+});
+after(async () => {
+  await t.close();
+  await pwned.close();
+});
+
 describe('TOTP MFA (Ovok, Medplum routes)', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await createTestApp();
-  });
-  after(async () => t.close());
 
   const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: object) =>
     t.app.inject({ method, url, ...(payload && { payload }), ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }) });
@@ -100,17 +109,6 @@ describe('TOTP MFA (Ovok, Medplum routes)', () => {
 });
 
 describe('change password and password policy (Ovok)', () => {
-  let t: TestApp;
-  let pwned: Awaited<ReturnType<typeof startFakePwnedPasswords>>;
-  const breachedPassword = 'breached-but-long-enough';
-  before(async () => {
-    pwned = await startFakePwnedPasswords([createHash('sha1').update(breachedPassword).digest('hex').toUpperCase()]);
-    t = await createTestApp({ BREACHED_PASSWORDS_URL: pwned.url });
-  });
-  after(async () => {
-    await t.close();
-    await pwned.close();
-  });
 
   const change = (token: string, payload: object) => t.app.inject({ method: 'POST', url: '/auth/change-password', headers: { authorization: `Bearer ${token}` }, payload });
 
