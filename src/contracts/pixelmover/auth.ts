@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import type { Core } from '../../core/index.ts';
-import type { Project } from '../../core/projects.ts';
+import type { Client, Project } from '../../core/projects.ts';
 import type { User } from '../../core/users.ts';
 import { principalOf } from '../../http/auth-guard.ts';
 import { sessionContext } from '../../http/request-context.ts';
@@ -41,11 +41,10 @@ function truthy(value: unknown): boolean {
 
 export function registerAuthRoutes(app: FastifyInstance, core: Core): void {
   /** Opens the browser session of a signed-in user and sets its cookie. */
-  const openSession = async (request: FastifyRequest, reply: FastifyReply, user: User, project: Project, remember: boolean) => {
-    const client = await core.projects.primaryClient(project.id);
+  const openSession = async (request: FastifyRequest, reply: FastifyReply, user: User, client: Client, remember: boolean) => {
     const { sessions } = core.config;
     const { session, secret } = await core.sessions.create({
-      projectId: project.id,
+      projectId: client.project_id,
       userId: user.id,
       clientId: client.id,
       kind: 'cookie',
@@ -83,7 +82,7 @@ export function registerAuthRoutes(app: FastifyInstance, core: Core): void {
       // Registering signs the new user in (Laravel's Auth::login), with a first, primary API key.
       const user = await core.auth.recordLogin(created, context);
       const { apiKey, key } = await core.apiKeys.create({ userId: user.id, projectId: project.id, name: FIRST_KEY_NAME, primary: true });
-      const session = await openSession(request, reply, user, project, false);
+      const session = await openSession(request, reply, user, client, false);
       return reply.code(201).send({
         success: true,
         data: {
@@ -97,9 +96,9 @@ export function registerAuthRoutes(app: FastifyInstance, core: Core): void {
   );
 
   const signedIn = async (request: FastifyRequest, reply: FastifyReply, user: User, project: Project, remember: boolean) => {
-    const context = { ...sessionContext(request), clientId: (await core.projects.primaryClient(project.id)).id };
-    const current = await core.auth.recordLogin(user, context);
-    const session = await openSession(request, reply, current, project, remember);
+    const client = await core.projects.primaryClient(project.id);
+    const current = await core.auth.recordLogin(user, { ...sessionContext(request), clientId: client.id });
+    const session = await openSession(request, reply, current, client, remember);
     return { success: true, data: { user: userView(current), session: sessionView(session), subscription: subscriptionView(current) } };
   };
 
