@@ -26,15 +26,7 @@ function keyId(request: FastifyRequest): number {
 
 export function registerApiKeyRoutes(app: FastifyInstance, core: Core): void {
   const guard = pixelmoverGuard(core);
-  /** A key limited to some permissions must not mint itself an unlimited one. */
-  const manageGuard = async (request: FastifyRequest): Promise<void> => {
-    await guard(request);
-    const principal = principalOf(request);
-    if (principal.via === 'api_key' && principal.apiKeyId !== undefined) {
-      const key = await core.apiKeys.get(principal.userId, principal.apiKeyId);
-      if (key.permissions !== null) throw new GatehouseError(ErrorCode.Forbidden, 'A restricted API key cannot manage API keys');
-    }
-  };
+  const manageGuard = pixelmoverGuard(core, { manage: true });
   const tags = ['pixelmover'];
 
   app.get(

@@ -49,9 +49,19 @@ export async function authenticate(core: Core, request: FastifyRequest): Promise
   return principal;
 }
 
-export function pixelmoverGuard(core: Core) {
+/**
+ * A preHandler admitting any caller of the served project. With `manage`, for routes that
+ * change the account's credentials (API keys, password, 2FA), an API key limited to some
+ * permissions is refused (403), so it cannot mint itself an unlimited key.
+ */
+export function pixelmoverGuard(core: Core, options: { manage?: boolean } = {}) {
   return async (request: FastifyRequest): Promise<void> => {
-    request.principal = await authenticate(core, request);
+    const principal = await authenticate(core, request);
+    if (options.manage === true && principal.via === 'api_key' && principal.apiKeyId !== undefined) {
+      const key = await core.apiKeys.get(principal.userId, principal.apiKeyId);
+      if (key.permissions !== null) throw new GatehouseError(ErrorCode.Forbidden, 'A restricted API key cannot manage the account');
+    }
+    request.principal = principal;
   };
 }
 
