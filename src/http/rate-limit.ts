@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import { addressKey } from '../core/abuse/client-address.ts';
 import type { Bucket, Limit } from '../core/abuse/config.ts';
 import type { LimitResult } from '../core/abuse/rate-limits.ts';
 import { ErrorCode, GatehouseError } from '../core/errors.ts';
@@ -34,7 +35,8 @@ export function installRateLimits(app: FastifyInstance, core: Core, onReject: Re
 
     if (perIp.length > 0) {
       const onRequest: onRequestHookHandler = async function rateLimitByIp(request, reply) {
-        const results = await Promise.all(perIp.map((item) => limiter.hit(`${item.bucket}:ip:${request.ip}`, item.budget)));
+        const address = addressKey(request.ip);
+        const results = await Promise.all(perIp.map((item) => limiter.hit(`${item.bucket}:ip:${address}`, item.budget)));
         enforce(request, reply, results, perIp.map((item) => item.bucket), 'ip', onReject);
       };
       route.onRequest = [...asArray(route.onRequest), onRequest];

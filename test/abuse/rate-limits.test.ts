@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { addressKey } from '../../src/core/abuse/client-address.ts';
 import { bucketFor, accountOf } from '../../src/http/rate-limit-routes.ts';
 import { createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { ovokRegister, uniqueEmail } from '../helpers/ovok.ts';
@@ -49,6 +50,15 @@ describe('rate-limit route table', () => {
     assert.equal(bucketFor('GET', '/v1/api-keys'), undefined);
     assert.equal(bucketFor('GET', '/api/v1/user/whoami'), undefined);
     assert.equal(bucketFor('POST', '/admin/projects'), undefined);
+  });
+
+  it('counts IPv4 addresses one by one and IPv6 addresses by /64', () => {
+    assert.equal(addressKey('192.0.2.1'), '192.0.2.1');
+    assert.equal(addressKey('::ffff:192.0.2.1'), '192.0.2.1');
+    assert.equal(addressKey('2001:db8:1:2::1'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:0db8:0001:0002:ffff:1:2:3'), '2001:db8:1:2::/64');
+    assert.equal(addressKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(addressKey(undefined), 'unknown');
   });
 
   it('keys per-account budgets on the email or user name, lower-cased, also from multipart fields', () => {
@@ -120,6 +130,12 @@ describe('rate limits (Ovok, in this process)', () => {
     for (let i = 2; i <= 4; i += 1) await signIn(`10.12.0.${i}`, 'wrong-password');
     assert.equal((await signIn('10.12.0.5', password)).statusCode, 429);
     assert.equal((await signIn('10.12.0.1', password)).statusCode, 200);
+  });
+
+  it('gives one IPv6 /64 one budget', async () => {
+    for (const suffix of ['1', '2', 'abcd:1']) assert.equal((await login(uniqueEmail('v6'), `2001:db8:77:1::${suffix}`)).statusCode, 401);
+    assert.equal((await login(uniqueEmail('v6'), '2001:db8:77:1:ffff:ffff:ffff:ffff')).statusCode, 429);
+    assert.equal((await login(uniqueEmail('v6'), '2001:db8:77:2::1')).statusCode, 401);
   });
 
   it('limits password-reset mails per email, whichever address asks', async () => {

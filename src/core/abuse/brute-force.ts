@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, GatehouseError } from '../errors.ts';
 import type { SecurityEvents } from '../events.ts';
+import { addressKey } from './client-address.ts';
 import type { BruteForceConfig } from './config.ts';
 import type { ExpiringState } from './state-store.ts';
 
@@ -113,7 +114,7 @@ export class BruteForceGuard implements LoginGuard {
   /** Emails and addresses are hashed into the keys: Redis holds no personal data in clear. */
   private keys(projectId: string, email: string, remoteAddress: string | undefined) {
     const account = hash(`${projectId}\n${normalize(email)}`);
-    const pair = hash(`${account}\n${remoteAddress ?? 'unknown'}`);
+    const pair = hash(`${account}\n${addressKey(remoteAddress)}`);
     return {
       pairCount: `pf:${pair}`,
       pairLock: `pl:${pair}`,
@@ -125,7 +126,7 @@ export class BruteForceGuard implements LoginGuard {
 }
 
 function knownKey(email: string, remoteAddress: string | undefined): string {
-  return `ka:${hash(`${normalize(email)}\n${remoteAddress ?? 'unknown'}`)}`;
+  return `ka:${hash(`${normalize(email)}\n${addressKey(remoteAddress)}`)}`;
 }
 
 function normalize(email: string): string {
