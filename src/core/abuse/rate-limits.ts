@@ -9,6 +9,9 @@ export interface LimitResult {
   readonly resetSeconds: number;
 }
 
+/** Entries kept in process memory at most (local fallback). */
+const LOCAL_LIMIT = 200_000;
+
 /**
  * Fixed-window counters whose window starts at the first request of a key (so a burst is never
  * split across two windows and let through twice). With Redis the counters are shared: one
@@ -63,8 +66,13 @@ export class RateLimiter {
   }
 
   private sweep(now: number): void {
-    if (now < this.sweepAt) return;
+    if (now < this.sweepAt && this.local.size < LOCAL_LIMIT) return;
     this.sweepAt = now + 10_000;
     for (const [key, entry] of this.local) if (entry.resetAt <= now) this.local.delete(key);
+    // Bounded memory under a flood of distinct keys: forget the oldest windows.
+    for (const key of this.local.keys()) {
+      if (this.local.size < LOCAL_LIMIT * 0.9) break;
+      this.local.delete(key);
+    }
   }
 }

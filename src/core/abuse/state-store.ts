@@ -1,5 +1,8 @@
 import type { RedisConnection } from '../redis.ts';
 
+/** Entries kept in process memory at most (local fallback). */
+const LOCAL_LIMIT = 200_000;
+
 /**
  * Small expiring counters and flags for brute-force state: in Redis when configured (shared by
  * every instance), else in this process. Each operation falls back to the local copy when Redis
@@ -76,8 +79,13 @@ export class ExpiringState {
   }
 
   private sweep(now: number): void {
-    if (now < this.sweepAt) return;
+    if (now < this.sweepAt && this.local.size < LOCAL_LIMIT) return;
     this.sweepAt = now + 60_000;
     for (const [key, entry] of this.local) if (entry.expiresAt <= now) this.local.delete(key);
+    // A spray over millions of made-up emails must not grow memory without bound: forget the oldest.
+    for (const key of this.local.keys()) {
+      if (this.local.size < LOCAL_LIMIT * 0.9) break;
+      this.local.delete(key);
+    }
   }
 }
