@@ -80,8 +80,9 @@ export function renderPixelmoverProblem(problem: Problem, request: FastifyReques
     case 'core':
       return renderCore(problem.error, request);
     case 'validation':
-      // Only route parameters reach schema validation here (bodies go through validation.ts).
-      return plain(404, 'Not Found');
+      // The scope's schema validator accepts everything (validation.ts judges requests); should
+      // a schema ever refuse, the answer still has Laravel's shape.
+      return validation(problem.failures.map((failure) => ({ field: failure.field, message: `The ${attributeName(failure.field)} field is invalid.` })));
     case 'request':
       switch (problem.status) {
         case 413:
