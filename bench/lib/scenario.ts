@@ -1,0 +1,45 @@
+import { runLoad, type LoadResult, type LoadSpec } from './load.ts';
+import type { Child } from './proc.ts';
+import type { ScenarioResult } from './report.ts';
+import { RssSampler } from './rss.ts';
+
+/** Progress goes to stderr so stdout carries only the final tables. */
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+export interface Measure {
+  readonly id: string;
+  readonly title: string;
+  readonly server: ScenarioResult['server'];
+  readonly child: Child;
+  readonly users?: number;
+}
+
+export function summary(load: LoadResult): string {
+  return `${load.okRps} 2xx/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, non-2xx ${load.non2xx}, errors ${load.socketErrors}/${load.timeouts}`;
+}
+
+/** Runs one load against one server while sampling that server's memory. */
+export async function measure(what: Measure, spec: LoadSpec): Promise<ScenarioResult> {
+  const rss = new RssSampler(what.child.pid).start();
+  let load: LoadResult;
+  try {
+    load = await runLoad(spec);
+  } catch (error) {
+    rss.stop();
+    throw error;
+  }
+  const peakRssMb = rss.stop();
+  const result: ScenarioResult = {
+    id: what.id,
+    title: what.title,
+    server: what.server,
+    ...(what.users !== undefined && { users: what.users }),
+    connections: spec.connections,
+    load,
+    peakRssMb,
+  };
+  log(`${what.title}: ${summary(load)}, peak RSS ${result.peakRssMb} MB`);
+  return result;
+}

@@ -1,0 +1,71 @@
+/**
+ * `npm run bench`: Gatehouse against the machine's limits and against better-auth, in one run.
+ * Every server is a child process; the load generator (autocannon) runs here. See BENCHMARKS.md.
+ */
+import { Databases } from './lib/databases.ts';
+import { runGatehouse } from './lib/gatehouse-run.ts';
+import { measureHashLimit, measureHttpFloor } from './lib/limits.ts';
+import { runPeer } from './lib/peer.ts';
+import { REPO_ROOT } from './lib/proc.ts';
+import { renderTables, writeJson, type Report, type ScenarioResult } from './lib/report.ts';
+import { log } from './lib/scenario.ts';
+import { machine, readSettings } from './lib/settings.ts';
+import { evaluateTargets } from './lib/targets.ts';
+
+const started = Date.now();
+const settings = readSettings();
+const databases = new Databases(settings.databaseUrl);
+const notes: string[] = [];
+
+const stopAll = (signal: NodeJS.Signals): void => {
+  // Children get SIGTERM from the terminal's process group as well; this only ends the bench itself.
+  log(`${signal}: stopping`);
+  void databases.dropAll().finally(() => process.exit(130));
+};
+process.once('SIGINT', stopAll);
+process.once('SIGTERM', stopAll);
+
+log(`duration ${settings.duration} s per scenario, ${settings.cores} cores, database ${databases.kind}, large run ${settings.largeUsers || 'off'}`);
+
+// The hash limit first, on an idle machine, as its definition asks.
+const hash = await measureHashLimit();
+
+const scenarios: ScenarioResult[] = [];
+let floorRps: number | undefined;
+try {
+  const floor = await measureHttpFloor(settings);
+  scenarios.push(floor);
+  floorRps = floor.load.okRps;
+} catch (error) {
+  log(`HTTP floor failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+scenarios.unshift(...(await runGatehouse(settings, databases)));
+scenarios.push(...(await runPeer(settings, databases)));
+await databases.dropAll();
+
+if (databases.kind === 'pglite') {
+  notes.push('Database: embedded PGlite on disk for Gatehouse and for better-auth (through a Kysely dialect).');
+} else {
+  notes.push('Database: PostgreSQL from DATABASE_URL, a fresh database per server, dropped after the run.');
+}
+notes.push('Rate limits are off in both servers (all load comes from 127.0.0.1); Gatehouse brute-force protection stays on.');
+notes.push('better-auth hashes with scrypt (N=16384, r=16, p=1), Gatehouse with argon2id (m=19456, t=2, p=1): see the limits table.');
+notes.push('The load generator shares the machine with the server under test, for every server alike.');
+
+const limits = { hash, httpFloorRps: floorRps };
+const report: Report = {
+  startedAt: new Date(started).toISOString(),
+  elapsedSeconds: Math.round((Date.now() - started) / 1000),
+  machine: machine(),
+  settings,
+  database: databases.kind,
+  limits,
+  scenarios,
+  targets: evaluateTargets(scenarios, limits),
+  notes,
+};
+const jsonPath = `${REPO_ROOT}bench/results/latest.json`;
+writeJson(jsonPath, report);
+process.stdout.write(`\n${renderTables(report)}\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
+log(`done in ${report.elapsedSeconds} s; JSON in bench/results/latest.json`);
