@@ -9,7 +9,7 @@ import type { ScenarioResult } from './report.ts';
 import { RssSampler } from './rss.ts';
 import { log, measure, summary } from './scenario.ts';
 import { SEED_PASSWORD, countUsers, seedEmail, seedUsers, type SeedTarget } from './seed.ts';
-import type { Settings } from './settings.ts';
+import { runs, type Settings } from './settings.ts';
 
 const LOGIN = '/v2/auth/login';
 
@@ -207,12 +207,12 @@ export async function runGatehouse(settings: Settings, databases: Databases): Pr
     // Row order follows the issue; the 1k-user login and read are scenarios 1 and 4 and
     // the baseline for scenario 6.
     const jar: TokenJar = [];
-    results.push(await login(ctx, 'login-1k', jar));
-    results.push(await register(ctx));
-    results.push(await refresh(ctx, jar));
-    results.push(await read(ctx, 'read-1k', jar));
-    results.push(...(await flood(ctx)));
-    if (settings.largeUsers > ctx.seeded) {
+    if (runs(settings, 'login')) results.push(await login(ctx, 'login-1k', jar));
+    if (runs(settings, 'register')) results.push(await register(ctx));
+    if (runs(settings, 'refresh')) results.push(await refresh(ctx, jar));
+    if (runs(settings, 'read')) results.push(await read(ctx, 'read-1k', jar));
+    if (runs(settings, 'flood')) results.push(...(await flood(ctx)));
+    if (runs(settings, 'large') && settings.largeUsers > ctx.seeded) {
       await grow(ctx, options, target, projectId, settings.largeUsers);
       const large: TokenJar = [];
       results.push(await login(ctx, 'login-1m', large));

@@ -20,6 +20,25 @@ export interface Settings {
   /** BENCH_CPU_PROF=dir: the Gatehouse child writes V8 CPU profiles there (one per server start). */
   readonly cpuProfDir: string | undefined;
   readonly cores: number;
+  /** BENCH_ONLY=login,read,...: run only these steps (for profiling one scenario); undefined = all. */
+  readonly only: readonly Step[] | undefined;
+}
+
+export const STEPS = ['hash', 'floor', 'login', 'register', 'refresh', 'read', 'flood', 'large', 'peer'] as const;
+export type Step = (typeof STEPS)[number];
+
+export function runs(settings: Settings, step: Step): boolean {
+  return settings.only === undefined || settings.only.includes(step);
+}
+
+function only(): Step[] | undefined {
+  const raw = process.env.BENCH_ONLY?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const steps = raw.split(',').map((s) => s.trim());
+  for (const step of steps) {
+    if (!(STEPS as readonly string[]).includes(step)) throw new Error(`BENCH_ONLY: unknown step "${step}" (steps: ${STEPS.join(', ')})`);
+  }
+  return steps as Step[];
 }
 
 function positive(name: string, fallback: number): number {
@@ -44,6 +63,7 @@ export function readSettings(): Settings {
     databaseUrl: url === undefined || url === '' ? undefined : url,
     cpuProfDir: process.env.BENCH_CPU_PROF?.trim() || undefined,
     cores,
+    only: only(),
   };
 }
 

@@ -9,7 +9,7 @@ const fmt = (value: number, digits = 2): string => value.toFixed(digits);
 
 /** `value / base >= min`, or not measured when either side is missing. */
 function ratio(name: string, value: number | undefined, base: number | undefined, min: number, baseName: string): Target {
-  if (value === undefined || base === undefined || base <= 0) return { name, measured: '-', required: `>= ${min} x ${baseName}`, met: undefined };
+  if (value === undefined || base === undefined || !Number.isFinite(base) || base <= 0) return { name, measured: '-', required: `>= ${min} x ${baseName}`, met: undefined };
   const r = value / base;
   return { name, measured: `${fmt(r)} (${value.toFixed(1)} / ${base.toFixed(1)})`, required: `>= ${min}`, met: r >= min };
 }
