@@ -13,6 +13,8 @@ export interface Config {
   /** Public base URL, used as the JWT `iss` and in discovery documents. */
   readonly issuer: string;
   readonly dataDir: string;
+  /** Shared buffers of the embedded PostgreSQL, in MB (memory vs. cache hits on large user tables). */
+  readonly pgliteSharedBuffersMb: number;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly adminToken: string | undefined;
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     issuer: issuer.replace(/\/+$/, ''),
     dataDir: dataDir(env),
+    pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 32, 1, 4096),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     adminToken,

@@ -45,7 +45,10 @@ export class Auth {
   /** The project's password rules, applied at registration (set by createCore; core/lifecycle). */
   passwordPolicy: { check(project: Project, password: string, context?: { email?: string }): Promise<void> } = { check: async () => undefined };
   /** The second factor (set by createCore; core/lifecycle/mfa.ts). */
-  mfa: { enrolled(userId: string): Promise<boolean> } = { enrolled: async () => false };
+  mfa: { enrolled(userId: string): Promise<boolean>; cachedEnrolled(userId: string): Promise<boolean> } = {
+    enrolled: async () => false,
+    cachedEnrolled: async () => false,
+  };
   /** Plan and credits of a new account unless the input names them (set by createCore; core/plans.ts). */
   newAccountPlan: () => Pick<NewUser, 'plan' | 'credits' | 'planExpiresAt'> = () => ({});
 
@@ -211,9 +214,9 @@ export class Auth {
     });
   }
 
-  /** Whether the user has a confirmed second factor. */
+  /** Whether the user has a confirmed second factor, for display (read-cached; see READ_CACHE_TTL_MS). */
   async mfaEnrolled(userId: string): Promise<boolean> {
-    return this.mfa.enrolled(userId);
+    return this.mfa.cachedEnrolled(userId);
   }
 
   private async accessFor(session: Session, refreshToken: string, profile: Profile, project: Project): Promise<TokenPair> {

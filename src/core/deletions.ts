@@ -60,6 +60,7 @@ export class Deletions {
           .where('id', '=', user.id)
           .execute();
       }
+      this.users.forget(user.id);
       this.events.emit({ action: 'account.deleted', outcome: 'success', projectId: user.project_id, userId: user.id, detail: { wipe: user.deletion_wipe } });
     }
     return due.length;

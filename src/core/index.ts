@@ -141,6 +141,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       await audit.close();
       await revocations.close();
       await redis?.close();
+      await hasher.close();
       await database.close();
     },
   };

@@ -1,4 +1,4 @@
-import { hash, verify } from '@node-rs/argon2';
+import { Worker } from 'node:worker_threads';
 import type { Options } from '@node-rs/argon2';
 import { ErrorCode, GatehouseError } from './errors.ts';
 
@@ -6,35 +6,93 @@ export interface HasherOptions {
   readonly memoryKib: number;
   readonly iterations: number;
   readonly parallelism: number;
-  /** Hashes computed at once (each runs on a libuv worker thread, off the event loop). */
+  /** Hashes computed at once (each on its own worker thread, off the event loop). */
   readonly concurrency: number;
   /** Hashes allowed to wait for a slot; past this, callers get Overloaded at once. */
   readonly queueLimit: number;
 }
 
 const ARGON2ID = 2 as Options['algorithm'];
+/** Nice value of the hashing threads: below the event loop, which must win the CPU under load. */
+const HASH_THREAD_NICE = 10;
+const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
+
+type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
+type Reply = { id: number; value?: string | boolean; error?: string };
+
+/** A worker thread running one job at a time; a crashed worker fails its job and is replaced. */
+class HashThread {
+  private worker: Worker | undefined;
+  private pending: { id: number; resolve: (value: string | boolean) => void; reject: (error: Error) => void } | undefined;
+  private nextId = 0;
+
+  constructor(private readonly options: Options) {}
+
+  run(job: Job): Promise<string | boolean> {
+    const worker = this.ensureWorker();
+    return new Promise((resolve, reject) => {
+      this.nextId += 1;
+      this.pending = { id: this.nextId, resolve, reject };
+      worker.postMessage({ ...job, id: this.nextId });
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker !== undefined) await worker.terminate();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker !== undefined) return this.worker;
+    const worker = new Worker(WORKER_URL, { workerData: { options: this.options, nice: HASH_THREAD_NICE } });
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      const pending = this.pending;
+      if (pending === undefined || pending.id !== reply.id) return;
+      this.pending = undefined;
+      if (reply.error !== undefined || reply.value === undefined) pending.reject(new Error(reply.error ?? 'hash worker failed'));
+      else pending.resolve(reply.value);
+    });
+    const fail = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.reject(error);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`hash worker exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
 
 /**
- * argon2id behind a bounded queue. The hash runs on libuv's pool, so the event loop stays
- * free; bounding both running and waiting work keeps memory flat and turns a login flood
- * into fast 503s instead of ever-growing latency for everybody.
+ * argon2id behind a bounded queue. Hashes run on low-priority worker threads, so the event
+ * loop stays free and keeps the CPU it needs; bounding both running and waiting work keeps
+ * memory flat and turns a login flood into fast 503s instead of ever-growing latency for everybody.
  */
 export class PasswordHasher {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
-  private readonly options: Options;
+  private readonly idle: HashThread[] = [];
+  private readonly threads: HashThread[] = [];
   private dummyHash: Promise<string> | undefined;
 
   constructor(private readonly settings: HasherOptions) {
-    this.options = {
+    const options: Options = {
       algorithm: ARGON2ID,
       memoryCost: settings.memoryKib,
       timeCost: settings.iterations,
       parallelism: settings.parallelism,
     };
-    // libuv's pool defaults to 4 threads; more concurrent hashes than threads would just queue there.
-    const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-    if (settings.concurrency > pool) process.env.UV_THREADPOOL_SIZE = String(settings.concurrency);
+    // Threads start lazily, on first use: many processes (CLI commands, tests) never hash.
+    for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options));
+    this.idle.push(...this.threads);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.close()));
   }
 
   /** Hashes waiting for a slot (for metrics). */
@@ -46,19 +104,13 @@ export class PasswordHasher {
     return this.running;
   }
 
-  hash(password: string): Promise<string> {
-    return this.withSlot(() => hash(password, this.options));
+  async hash(password: string): Promise<string> {
+    return String(await this.withSlot({ op: 'hash', password }));
   }
 
   /** Constant-time by construction (argon2 compares digests), false for a malformed hash. */
-  verify(passwordHash: string, password: string): Promise<boolean> {
-    return this.withSlot(async () => {
-      try {
-        return await verify(passwordHash, password);
-      } catch {
-        return false;
-      }
-    });
+  async verify(passwordHash: string, password: string): Promise<boolean> {
+    return (await this.withSlot({ op: 'verify', hash: passwordHash, password })) === true;
   }
 
   /**
@@ -66,12 +118,12 @@ export class PasswordHasher {
    * wrong password and login timing does not reveal which emails exist.
    */
   async verifyDummy(password: string): Promise<false> {
-    this.dummyHash ??= hash('gatehouse-dummy-password', this.options);
+    this.dummyHash ??= this.hash('gatehouse-dummy-password');
     await this.verify(await this.dummyHash, password);
     return false;
   }
 
-  private async withSlot<T>(work: () => Promise<T>): Promise<T> {
+  private async withSlot(job: Job): Promise<string | boolean> {
     if (this.running >= this.settings.concurrency) {
       if (this.waiting.length >= this.settings.queueLimit) {
         throw new GatehouseError(ErrorCode.Overloaded, 'Too many password operations in progress', {
@@ -82,9 +134,12 @@ export class PasswordHasher {
     } else {
       this.running += 1;
     }
+    // A slot guarantees an idle thread: there are exactly `concurrency` of each.
+    const thread = this.idle.pop() as HashThread;
     try {
-      return await work();
+      return await thread.run(job);
     } finally {
+      this.idle.push(thread);
       const next = this.waiting.shift();
       // Hand the slot straight to the next waiter so `running` never overshoots.
       if (next === undefined) this.running -= 1;

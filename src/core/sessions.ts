@@ -6,6 +6,7 @@ import { ErrorCode, GatehouseError } from './errors.ts';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from './keys.ts';
 import type { RevocationStore } from './revocations.ts';
 import { digest, newSecret } from './secrets.ts';
+import { READ_CACHE_TTL_MS, TtlCache } from './ttl-cache.ts';
 
 export type Session = Selectable<SessionsTable>;
 
@@ -33,6 +34,9 @@ export const COOKIE_PREFIX = 'ghs_';
  * access token already issued for it.
  */
 export class Sessions {
+  /** Active-session lists for "me" endpoints; forgotten on every change this class makes. */
+  private readonly recentLists = new TtlCache<Session[]>(READ_CACHE_TTL_MS);
+
   constructor(
     private readonly db: Db,
     private readonly revocations: RevocationStore,
@@ -70,6 +74,7 @@ export class Sessions {
       }
       return row;
     });
+    this.recentLists.delete(input.userId);
     return { session, secret };
   }
 
@@ -122,7 +127,10 @@ export class Sessions {
         .executeTakeFirstOrThrow();
       return { outcome: 'rotated' as const, session: updated, secret };
     });
-    if (result.outcome === 'rotated') return { session: result.session, secret: result.secret };
+    if (result.outcome === 'rotated') {
+      this.recentLists.delete(result.session.user_id);
+      return { session: result.session, secret: result.secret };
+    }
     if (result.outcome === 'replay') {
       await this.revoke([result.session.id], 'refresh_token_replayed');
       throw new GatehouseError(ErrorCode.InvalidRefreshToken, 'Refresh token was already used; session revoked', {
@@ -152,6 +160,11 @@ export class Sessions {
     return this.db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
   }
 
+  /** listActive as read moments ago (see READ_CACHE_TTL_MS), for the hot "me" endpoints. */
+  cachedListActive(userId: string): Promise<Session[]> {
+    return this.recentLists.load(userId, () => this.listActive(userId));
+  }
+
   /** Sessions still usable: not revoked and not expired, newest first. */
   listActive(userId: string): Promise<Session[]> {
     return this.db
@@ -172,8 +185,9 @@ export class Sessions {
       .set({ revoked_at: new Date(), revoked_reason: reason })
       .where('id', 'in', [...sessionIds])
       .where('revoked_at', 'is', null)
-      .returning('id')
+      .returning(['id', 'user_id'])
       .execute();
+    for (const row of revoked) this.recentLists.delete(row.user_id);
     // Even a session already revoked is re-announced: cheap, and it heals a missed broadcast.
     await this.revocations.revoke(sessionIds, new Date(Date.now() + MAX_ACCESS_TOKEN_TTL_SECONDS * 1000));
     return revoked.map((row) => row.id);

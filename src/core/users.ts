@@ -3,6 +3,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { ProfilesTable, UsersTable } from '../db/schema.ts';
 import { ErrorCode, GatehouseError, isUniqueViolation } from './errors.ts';
+import { READ_CACHE_TTL_MS, TtlCache } from './ttl-cache.ts';
 import type { ProfileType } from './projects.ts';
 
 export type User = Selectable<UsersTable>;
@@ -52,6 +53,9 @@ export type UserUpdate = Pick<
 >;
 
 export class Users {
+  private readonly recentUsers = new TtlCache<User>(READ_CACHE_TTL_MS);
+  private readonly recentProfiles = new TtlCache<Profile>(READ_CACHE_TTL_MS);
+
   constructor(private readonly db: Db) {}
 
   /** Inserts the user and its profile atomically; a duplicate email or account is a clean error. */
@@ -127,6 +131,24 @@ export class Users {
       .executeTakeFirst();
   }
 
+  /**
+   * The user and profile as read moments ago, for "me" endpoints on the hot path. Changes made
+   * through this class are visible at once here; other instances see them within READ_CACHE_TTL_MS.
+   */
+  cachedById(id: string): Promise<User> {
+    return this.recentUsers.load(id, () => this.byId(id));
+  }
+
+  cachedProfileOf(userId: string): Promise<Profile> {
+    return this.recentProfiles.load(userId, () => this.profileOf(userId));
+  }
+
+  /** Drops a user from the read cache (after a change made outside this class). */
+  forget(id: string): void {
+    this.recentUsers.delete(id);
+    this.recentProfiles.delete(id);
+  }
+
   async byId(id: string): Promise<User> {
     const user = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     if (user === undefined) throw new GatehouseError(ErrorCode.NotFound, 'User not found');
@@ -140,6 +162,7 @@ export class Users {
   }
 
   async update(id: string, changes: UserUpdate): Promise<User> {
+    this.forget(id);
     try {
       const user = await this.db
         .updateTable('users')
@@ -168,6 +191,7 @@ export class Users {
 
   /** Removes the user and, by cascade, its profile, sessions and tokens. */
   async remove(id: string): Promise<void> {
+    this.forget(id);
     await this.db.deleteFrom('users').where('id', '=', id).execute();
   }
 }

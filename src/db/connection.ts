@@ -34,7 +34,7 @@ const parsers = {
 };
 
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
-  return config.databaseUrl === undefined ? openEmbedded(config.dataDir) : openPostgres(config.databaseUrl);
+  return config.databaseUrl === undefined ? openEmbedded(config.dataDir, config.pgliteSharedBuffersMb) : openPostgres(config.databaseUrl);
 }
 
 async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
@@ -69,12 +69,15 @@ async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
   };
 }
 
-async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
+async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<DatabaseHandle> {
   const memory = dataDir === 'memory://';
   const unlock = memory ? () => undefined : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = memory ? new PGlite({ parsers }) : new PGlite(dataDir, { parsers });
+    // PGlite's Postgres defaults to 128 MB of shared buffers inside its WASM heap; 32 MB keeps the
+    // process far smaller, and pages beyond it are still served from the OS page cache.
+    const options = { parsers, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
+    pglite = memory ? new PGlite(options) : new PGlite(dataDir, options);
     await pglite.waitReady;
   } catch (error) {
     unlock();

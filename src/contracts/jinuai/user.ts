@@ -22,7 +22,7 @@ export function registerUserRoutes(scope: FastifyInstance, core: Core): void {
   app.get(
     '/user/whoami',
     { preHandler: guard, schema: { tags: ['jinuai'], summary: 'The signed-in user', security: bearer, response: { 200: UserPublic, ...errorResponses } } },
-    async (request) => publicUser(await core.users.byId(principalOf(request).userId)),
+    async (request) => publicUser(await core.users.cachedById(principalOf(request).userId)),
   );
 
   app.post(

@@ -16,10 +16,10 @@ export function registerMeRoute(scope: FastifyInstance, core: Core): void {
     async (request) => {
       const principal = principalOf(request);
       const [user, profile, project, sessions] = await Promise.all([
-        core.users.byId(principal.userId),
-        core.users.profileOf(principal.userId),
+        core.users.cachedById(principal.userId),
+        core.users.cachedProfileOf(principal.userId),
         core.projects.get(principal.projectId),
-        core.sessions.listActive(principal.userId),
+        core.sessions.cachedListActive(principal.userId),
       ]);
       const profileRef = { reference: `${profile.resource_type}/${profile.id}`, display: `${profile.given_name} ${profile.family_name}`.trim() };
       return {

@@ -1,17 +1,30 @@
 import UAParser from 'ua-parser-js';
 import type { Static } from 'typebox';
 import type { Session } from '../../core/sessions.ts';
+import { TtlCache } from '../../core/ttl-cache.ts';
 import type { SessionView } from './schemas.ts';
+
+// Parsing a user agent costs far more than the rest of a session summary; clients send few distinct ones.
+const parsedAgents = new TtlCache<{ browser: string | null; os: string | null }>(3_600_000, 1_000);
+
+function describeAgent(userAgent: string | null): { browser: string | null; os: string | null } {
+  if (userAgent === null) return { browser: null, os: null };
+  let parsed = parsedAgents.get(userAgent);
+  if (parsed === undefined) {
+    const agent = new UAParser(userAgent);
+    parsed = { browser: agent.getBrowser().name ?? null, os: agent.getOS().name ?? null };
+    parsedAgents.set(userAgent, parsed);
+  }
+  return parsed;
+}
 
 /** Medplum's session summary: where and in what the user is signed in. */
 export function sessionView(session: Session): Static<typeof SessionView> {
-  const agent = session.user_agent === null ? undefined : new UAParser(session.user_agent);
   return {
     id: session.id,
     lastUpdated: session.last_used_at.toISOString(),
     authMethod: session.auth_method,
     remoteAddress: session.remote_address,
-    browser: agent?.getBrowser().name ?? null,
-    os: agent?.getOS().name ?? null,
+    ...describeAgent(session.user_agent),
   };
 }

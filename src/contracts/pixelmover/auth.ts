@@ -166,7 +166,7 @@ export function registerAuthRoutes(app: FastifyInstance, core: Core): void {
     '/auth/me',
     { preHandler: guard, schema: { tags: ['pixelmover'], summary: 'auth.me', response: { 200: MeResponse, ...errorResponses } } },
     async (request) => {
-      const user = await core.users.byId(principalOf(request).userId);
+      const user = await core.users.cachedById(principalOf(request).userId);
       return { success: true, data: { user: userView(user), subscription: subscriptionView(user) } };
     },
   );

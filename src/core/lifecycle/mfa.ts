@@ -10,6 +10,7 @@ import type { Project } from '../projects.ts';
 import { digest, newSecret } from '../secrets.ts';
 import type { SessionContext } from '../sessions.ts';
 import type { User, Users } from '../users.ts';
+import { READ_CACHE_TTL_MS, TtlCache } from '../ttl-cache.ts';
 import type { SecretBox } from './secret-box.ts';
 
 export const MFA_CHALLENGE_PREFIX = 'ghm_';
@@ -45,6 +46,8 @@ function normalizeCode(code: string): string {
  * codes, and the login challenge between a correct password and the code.
  */
 export class Mfa {
+  private readonly recentEnrolled = new TtlCache<boolean>(READ_CACHE_TTL_MS);
+
   constructor(
     private readonly db: Db,
     private readonly users: Users,
@@ -52,6 +55,11 @@ export class Mfa {
     private readonly box: SecretBox,
     private readonly events: SecurityEvents,
   ) {}
+
+  /** `enrolled` as read moments ago, for display on "me" endpoints (never for the login decision). */
+  cachedEnrolled(userId: string): Promise<boolean> {
+    return this.recentEnrolled.load(userId, () => this.enrolled(userId));
+  }
 
   async enrolled(userId: string): Promise<boolean> {
     const row = await this.db.selectFrom('mfa_factors').select('confirmed_at').where('user_id', '=', userId).executeTakeFirst();
@@ -93,6 +101,7 @@ export class Mfa {
       throw invalidCode();
     }
     await this.db.updateTable('mfa_factors').set({ confirmed_at: new Date(), updated_at: new Date() }).where('user_id', '=', user.id).execute();
+    this.recentEnrolled.delete(user.id);
     const codes = await this.replaceRecoveryCodes(user.id);
     this.emit('mfa.enroll', 'success', user, context);
     return codes;
@@ -117,6 +126,7 @@ export class Mfa {
       await trx.deleteFrom('mfa_factors').where('user_id', '=', user.id).execute();
       await trx.deleteFrom('mfa_challenges').where('user_id', '=', user.id).execute();
     });
+    this.recentEnrolled.delete(user.id);
     this.emit('mfa.disable', 'success', user, context);
   }
 
