@@ -52,13 +52,18 @@ await databases.dropAll();
 if (databases.kind === 'pglite') {
   notes.push('Database: embedded PGlite on disk for Gatehouse and for better-auth (through a Kysely dialect).');
 } else {
-  notes.push('Database: PostgreSQL from DATABASE_URL, a fresh database per server, dropped after the run.');
+  notes.push('Database: PostgreSQL from DATABASE_URL, a fresh database per server, dropped after the run. Its CPU counts under "other procs CPU".');
 }
 notes.push('Rate limits are off in both servers (all load comes from 127.0.0.1); Gatehouse brute-force protection stays on.');
 notes.push('better-auth hashes with scrypt (N=16384, r=16, p=1), Gatehouse with argon2id (m=19456, t=2, p=1): see the limits table.');
 notes.push('The load generator shares the machine with the server under test, for every server alike.');
 if (loadBefore > 0.5) {
   notes.push(`WARNING: the machine was busy before the run (1-minute load average ${loadBefore.toFixed(2)}); figures may be low and noisy.`);
+}
+// The flood's load generator is a child of the bench, so its CPU shows up as "other processes" there.
+const disturbed = databases.kind === 'postgres' ? [] : scenarios.filter((s) => s.id !== 'flood-login' && (s.cpu?.foreignCores ?? 0) > 0.25);
+if (disturbed.length > 0) {
+  notes.push(`WARNING: other processes used CPU during ${disturbed.map((s) => `${s.title} (${s.cpu?.foreignCores} cores)`).join(', ')}: those figures are low.`);
 }
 
 const limits = { hash, httpFloorRps: floorRps };

@@ -6,8 +6,9 @@ import type { Databases } from './databases.ts';
 import { defaultClient, newAdminToken, ovokLogin, ovokRegister, startGatehouse, type Gatehouse, type GatehouseOptions, type OvokTokens } from './gatehouse.ts';
 import { runLoad, runLoadInChild, type LoadResult } from './load.ts';
 import type { ScenarioResult } from './report.ts';
+import { CpuSampler } from './cpu.ts';
 import { RssSampler } from './rss.ts';
-import { log, measure, summary } from './scenario.ts';
+import { cpuSummary, log, measure, summary } from './scenario.ts';
 import { SEED_PASSWORD, countUsers, seedEmail, seedUsers, type SeedTarget } from './seed.ts';
 import { runs, type Settings } from './settings.ts';
 
@@ -58,8 +59,8 @@ async function topUp(ctx: Context, jar: TokenJar, needed: number): Promise<void>
 
 async function read(ctx: Context, id: string, jar: TokenJar): Promise<ScenarioResult> {
   const { settings } = ctx;
-  await topUp(ctx, jar, settings.readConnections);
-  const tokens = jar.splice(0, settings.readConnections).map((t) => `Bearer ${t.accessToken}`);
+  await topUp(ctx, jar, settings.readSessions);
+  const tokens = jar.splice(0, settings.readSessions).map((t) => `Bearer ${t.accessToken}`);
   let turn = 0;
   return measure(
     { id, title: `auth read GET /auth/me (${ctx.users} users)`, server: 'gatehouse', child: ctx.server.child, users: ctx.users },
@@ -139,6 +140,7 @@ async function flood(ctx: Context): Promise<ScenarioResult[]> {
   const probeSpec = { baseUrl: server.baseUrl, method: 'GET' as const, connections: 5, durationSeconds: settings.duration, overallRate: 50 };
   log(`login flood: ${settings.floodConnections} connections for ${settings.duration} s, probing /healthz and /auth/me at 50 req/s each`);
   const rss = new RssSampler(server.child.pid).start();
+  const cpuSampler = new CpuSampler(server.child.pid);
   let loads: [LoadResult, LoadResult, LoadResult];
   try {
     loads = await Promise.all([
@@ -159,15 +161,18 @@ async function flood(ctx: Context): Promise<ScenarioResult[]> {
     throw error;
   }
   const peakRssMb = rss.stop();
+  const cpu = cpuSampler.stop();
   const [logins, healthz, me] = loads;
-  const row = (id: string, title: string, connections: number, load: LoadResult): ScenarioResult => {
-    log(`${title}: ${summary(load)}`);
-    return { id, title, server: 'gatehouse', users: ctx.users, connections, load, peakRssMb };
+  // The server's CPU is shared by the three loads; it is given with the flood row only.
+  const row = (id: string, title: string, connections: number, load: LoadResult, withCpu: boolean): ScenarioResult => {
+    const result: ScenarioResult = { id, title, server: 'gatehouse', users: ctx.users, connections, load, peakRssMb, ...(withCpu && { cpu }) };
+    log(`${title}: ${summary(load)}${withCpu ? `, ${cpuSummary(result)}` : ''}`);
+    return result;
   };
   return [
-    row('flood-login', 'flood: logins', settings.floodConnections, logins),
-    row('flood-healthz', 'flood: /healthz probe', probeSpec.connections, healthz),
-    row('flood-me', 'flood: /auth/me probe', probeSpec.connections, me),
+    row('flood-login', 'flood: logins', settings.floodConnections, logins, true),
+    row('flood-healthz', 'flood: /healthz probe', probeSpec.connections, healthz, false),
+    row('flood-me', 'flood: /auth/me probe', probeSpec.connections, me, false),
   ];
 }
 

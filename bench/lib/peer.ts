@@ -13,10 +13,8 @@ const SIGN_UP = '/api/auth/sign-up/email';
 const SIGN_IN = '/api/auth/sign-in/email';
 
 /** The session cookie better-auth sets, as a Cookie header value. */
-function sessionCookie(setCookies: readonly string[]): string {
-  const cookie = setCookies.find((c) => c.trim().startsWith('better-auth.session_token='));
-  if (cookie === undefined) throw new Error('better-auth sign-in set no session cookie');
-  return cookie.split(';')[0]?.trim() ?? '';
+function sessionCookie(setCookies: readonly string[]): string | undefined {
+  return setCookies.find((c) => c.trim().startsWith('better-auth.session_token='))?.split(';')[0]?.trim();
 }
 
 /** better-auth's sign-up, sign-in and get-session, driven like Gatehouse's register, login and read. */
@@ -35,6 +33,8 @@ export async function runPeer(settings: Settings, databases: Databases): Promise
     await child.waitReady(`${baseUrl}/healthz`);
     const run = randomBytes(4).toString('hex');
     const signedUp: string[] = [];
+    // Sign-up opens a session too: its cookies feed the get-session scenario.
+    const cookies: string[] = [];
     let next = 0;
     results.push(
       await measure(
@@ -50,8 +50,12 @@ export async function runPeer(settings: Settings, databases: Databases): Promise
             const email = `ba-${run}-${next}@bench.test`;
             return { body: JSON.stringify({ email, password: SEED_PASSWORD, name: 'Bench User' }) };
           },
-          onResponse: (status, body) => {
-            if (status === 200) signedUp.push((JSON.parse(body) as { user: { email: string } }).user.email);
+          onResponse: (status, body, headers) => {
+            if (status !== 200) return;
+            signedUp.push((JSON.parse(body) as { user: { email: string } }).user.email);
+            const setCookie = headers['set-cookie'];
+            const cookie = sessionCookie(typeof setCookie === 'string' ? [setCookie] : (setCookie ?? []));
+            if (cookie !== undefined && cookies.length < settings.readSessions) cookies.push(cookie);
           },
         },
       ),
@@ -73,8 +77,8 @@ export async function runPeer(settings: Settings, databases: Databases): Promise
         },
       ),
     );
-    const cookies: string[] = [];
-    for (const email of signedUp.slice(-settings.readConnections)) {
+    // Only when sign-up ran too short to open enough sessions.
+    for (const email of signedUp.slice(0, Math.max(0, settings.readSessions - cookies.length))) {
       const response = await fetch(`${baseUrl}${SIGN_IN}`, {
         method: 'POST',
         // fetch marks itself as a browser (sec-fetch-mode), and better-auth then wants the page's Origin.
@@ -82,7 +86,9 @@ export async function runPeer(settings: Settings, databases: Databases): Promise
         body: JSON.stringify({ email, password: SEED_PASSWORD }),
       });
       if (response.status !== 200) throw new Error(`better-auth sign-in: HTTP ${response.status} ${await response.text()}`);
-      cookies.push(sessionCookie(response.headers.getSetCookie()));
+      const cookie = sessionCookie(response.headers.getSetCookie());
+      if (cookie === undefined) throw new Error('better-auth sign-in set no session cookie');
+      cookies.push(cookie);
       await response.arrayBuffer();
     }
     let turn = 0;

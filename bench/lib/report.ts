@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { CpuUse } from './cpu.ts';
 import type { LoadResult } from './load.ts';
+import { loopMsPerRequest } from './scenario.ts';
 import type { Machine, Settings } from './settings.ts';
 
 export interface ScenarioResult {
@@ -12,6 +14,8 @@ export interface ScenarioResult {
   readonly connections: number;
   readonly load: LoadResult;
   readonly peakRssMb: number;
+  /** The server's CPU over the scenario (Linux only). */
+  readonly cpu?: CpuUse;
 }
 
 export interface Limits {
@@ -61,7 +65,7 @@ function table(rows: readonly (readonly string[])[]): string {
 /** The scenario table and the target table, as Markdown (readable on a terminal, pasteable into BENCHMARKS.md). */
 export function renderTables(report: Report): string {
   const scenarios = table([
-    ['scenario', 'server', 'users', 'conns', '2xx req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'sock err/timeouts', 'peak RSS MB'],
+    ['scenario', 'server', 'users', 'conns', '2xx req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'sock err/timeouts', 'peak RSS MB', 'CPU loop+other', 'loop ms/req', 'other procs CPU'],
     ...report.scenarios.map((s) => [
       s.title,
       s.server,
@@ -73,6 +77,9 @@ export function renderTables(report: Report): string {
       statusCell(s.load),
       errorsCell(s.load),
       fmt(s.peakRssMb),
+      s.cpu === undefined ? '-' : `${fmt(s.cpu.serverLoopCores, 2)}+${fmt(s.cpu.serverOtherCores, 2)}`,
+      fmt(loopMsPerRequest(s) ?? Number.NaN, 2),
+      s.cpu === undefined ? '-' : fmt(s.cpu.foreignCores, 2),
     ]),
   ]);
   const limits = table([

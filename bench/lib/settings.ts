@@ -10,6 +10,11 @@ export interface Settings {
   /** Connections for cheap requests (reads, the floor, get-session), as autocannon's default. */
   readonly readConnections: number;
   /**
+   * Distinct sessions the authenticated reads cycle through. More than the connections, so a
+   * server's per-token or per-user caches see a spread of users rather than ten hot ones.
+   */
+  readonly readSessions: number;
+  /**
    * Connections for hashing requests: enough to keep every hash slot busy while others wait
    * on the database, and far under the server's queue limit (8 x cores), so nothing is shed.
    */
@@ -58,6 +63,7 @@ export function readSettings(): Settings {
     largeUsers: Math.floor(positive('BENCH_LARGE_USERS', 1_000_000)),
     smallUsers: 1000,
     readConnections: 10,
+    readSessions: 100,
     hashConnections: 4 * cores,
     floodConnections: 10 * admitted,
     databaseUrl: url === undefined || url === '' ? undefined : url,
