@@ -10,6 +10,17 @@ function detail(status: number, text: string, headers?: Record<string, string>):
   return { status, body: { detail: text }, contentType: 'application/json', ...(headers && { headers }) };
 }
 
+/**
+ * The echoed `input` cut at a fixed depth: a body nested thousands of levels deep overflowed the
+ * stack of the response serializer (a 500, found by the hardening fuzz campaign).
+ */
+function bounded(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 32) return Array.isArray(value) ? [] : {};
+  if (Array.isArray(value)) return value.map((item) => bounded(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, bounded(item, depth + 1)]));
+}
+
 function retry(error: GatehouseError): Record<string, string> | undefined {
   return error.extra.retryAfter === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(error.extra.retryAfter))) };
 }
@@ -20,7 +31,7 @@ function core(error: GatehouseError): RenderedError {
     case ErrorCode.WeakPassword:
     case ErrorCode.ProfileTypeNotAllowed: {
       const items = error.extra.data?.detail;
-      if (Array.isArray(items)) return { status: 422, body: { detail: items as PydanticError[] }, contentType: 'application/json' };
+      if (Array.isArray(items)) return { status: 422, body: { detail: (items as PydanticError[]).map((item) => ({ ...item, input: bounded(item.input, 0) })) }, contentType: 'application/json' };
       // A check in the endpoint itself (e.g. "Passwords do not match."): FastAPI's HTTPException(400).
       const fields = error.extra.fields;
       if (fields === undefined || fields.length === 0) return detail(400, error.message);

@@ -26,19 +26,23 @@ const NOT_TRIMMED = new Set(['password', 'password_confirmation', 'current_passw
 
 export function laravelInput(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return {};
-  return clean(body as Record<string, unknown>, '') as Record<string, unknown>;
+  return clean(body as Record<string, unknown>, '', 0) as Record<string, unknown>;
 }
 
-function clean(value: unknown, key: string): unknown {
+// No rule looks deeper than this; a body nested thousands of levels overflowed the stack (500, found by the hardening fuzz campaign).
+const MAX_DEPTH = 32;
+
+function clean(value: unknown, key: string, depth: number): unknown {
+  if (depth > MAX_DEPTH && value !== null && typeof value === 'object') return Array.isArray(value) ? [] : {};
   if (typeof value === 'string') {
     const trimmed = NOT_TRIMMED.has(key) ? value : value.trim();
     return trimmed === '' ? null : trimmed;
   }
-  if (Array.isArray(value)) return value.map((item) => clean(item, ''));
+  if (Array.isArray(value)) return value.map((item) => clean(item, '', depth + 1));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     // Own keys only, so a "__proto__" key stays plain data.
-    for (const [name, item] of Object.entries(value)) Object.defineProperty(out, name, { value: clean(item, name), enumerable: true, writable: true, configurable: true });
+    for (const [name, item] of Object.entries(value)) Object.defineProperty(out, name, { value: clean(item, name, depth + 1), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
