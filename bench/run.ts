@@ -2,7 +2,6 @@
  * `npm run bench`: Gatehouse against the machine's limits and against better-auth, in one run.
  * Every server is a child process; the load generator (autocannon) runs here. See BENCHMARKS.md.
  */
-import { loadavg } from 'node:os';
 import { Databases } from './lib/databases.ts';
 import { runGatehouse } from './lib/gatehouse-run.ts';
 import { measureHashLimit, measureHttpFloor } from './lib/limits.ts';
@@ -14,8 +13,6 @@ import { machine, readSettings, runs } from './lib/settings.ts';
 import { evaluateTargets } from './lib/targets.ts';
 
 const started = Date.now();
-// Other processes' CPU use skews every figure on a 2-core machine; the report says how busy it was.
-const loadBefore = loadavg()[0] ?? 0;
 const settings = readSettings();
 const databases = new Databases(settings.databaseUrl);
 const notes: string[] = [];
@@ -31,7 +28,9 @@ process.once('SIGTERM', stopAll);
 log(`duration ${settings.duration} s per scenario, ${settings.cores} cores, database ${databases.kind}, large run ${settings.largeUsers || 'off'}`);
 
 // The hash limit first, on an idle machine, as its definition asks.
-const hash = runs(settings, 'hash') ? await measureHashLimit() : { loops: settings.cores, argon2idVerifyPerSecond: Number.NaN, scryptPerSecond: Number.NaN };
+const hash = runs(settings, 'hash')
+  ? await measureHashLimit()
+  : { loops: settings.cores, argon2idVerifyPerSecond: Number.NaN, scryptPerSecond: Number.NaN, foreignCores: 0 };
 
 const scenarios: ScenarioResult[] = [];
 let floorRps: number | undefined;
@@ -57,14 +56,12 @@ if (databases.kind === 'pglite') {
 notes.push('Rate limits are off in both servers (all load comes from 127.0.0.1); Gatehouse brute-force protection stays on.');
 notes.push('better-auth hashes with scrypt (N=16384, r=16, p=1), Gatehouse with argon2id (m=19456, t=2, p=1): see the limits table.');
 notes.push('The load generator shares the machine with the server under test, for every server alike.');
-if (loadBefore > 0.5) {
-  notes.push(`WARNING: the machine was busy before the run (1-minute load average ${loadBefore.toFixed(2)}); figures may be low and noisy.`);
-}
-// The flood's load generator is a child of the bench, so its CPU shows up as "other processes" there.
+// Other processes' CPU skews every figure on a 2-core machine: say where it happened. The flood's
+// load generator is a child of the bench, so its CPU shows up as "other processes" there.
 const disturbed = databases.kind === 'postgres' ? [] : scenarios.filter((s) => s.id !== 'flood-login' && (s.cpu?.foreignCores ?? 0) > 0.25);
-if (disturbed.length > 0) {
-  notes.push(`WARNING: other processes used CPU during ${disturbed.map((s) => `${s.title} (${s.cpu?.foreignCores} cores)`).join(', ')}: those figures are low.`);
-}
+const hashDisturbed = hash.foreignCores > 0.25 ? [`the hash limit (${hash.foreignCores} cores)`] : [];
+const named = [...hashDisturbed, ...disturbed.map((s) => `${s.title} (${s.cpu?.foreignCores} cores)`)];
+if (named.length > 0) notes.push(`WARNING: other processes used CPU during ${named.join(', ')}: those figures are low.`);
 
 const limits = { hash, httpFloorRps: floorRps };
 const report: Report = {

@@ -85,3 +85,12 @@ export class CpuSampler {
     };
   }
 }
+
+/** Busy cores on the whole machine from now until `stop` (for a child that exits before we look). */
+export function machineBusy(): { stop(): number } {
+  const at = Date.now();
+  const start = machineBusyTicks();
+  return {
+    stop: () => Math.round((((machineBusyTicks() - start) * TICK_S) / ((Date.now() - at) / 1000)) * 100) / 100,
+  };
+}

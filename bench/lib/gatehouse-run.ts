@@ -197,6 +197,7 @@ async function grow(ctx: Context, options: GatehouseOptions, target: SeedTarget,
 }
 
 export async function runGatehouse(settings: Settings, databases: Databases): Promise<ScenarioResult[]> {
+  if (!(['login', 'register', 'refresh', 'read', 'flood', 'large'] as const).some((step) => runs(settings, step))) return [];
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-gatehouse-'));
   const databaseUrl = await databases.create('gatehouse');
   const target: SeedTarget = databaseUrl === undefined ? { kind: 'pglite', dataDir } : { kind: 'postgres', url: databaseUrl };

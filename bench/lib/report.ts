@@ -19,7 +19,13 @@ export interface ScenarioResult {
 }
 
 export interface Limits {
-  readonly hash: { readonly loops: number; readonly argon2idVerifyPerSecond: number; readonly scryptPerSecond: number };
+  readonly hash: {
+    readonly loops: number;
+    readonly argon2idVerifyPerSecond: number;
+    readonly scryptPerSecond: number;
+    /** CPU other processes used meanwhile, in cores (approximate: the loops are assumed to use all of theirs). */
+    readonly foreignCores: number;
+  };
   readonly httpFloorRps: number | undefined;
 }
 
