@@ -15,6 +15,8 @@ export async function listOperations(app: FastifyInstance): Promise<Operation[]>
       if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) out.push({ method: method.toUpperCase(), path });
     }
   }
+  // Paths no route serves: the not-found answer must obey the same invariant.
+  for (const path of ['/{x}', '/zz-unknown/{x}', '/.env', '/openapi.json/{x}']) for (const method of ['GET', 'POST', 'DELETE']) out.push({ method, path });
   return out;
 }
 
