@@ -87,6 +87,9 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const rateLimiter = new RateLimiter(redis);
   const bruteForce = new BruteForceGuard(config.bruteForce, new ExpiringState(redis), events);
   const sessions = new Sessions(db, revocations, config.refreshGraceSeconds);
+  users.onDeactivated = async (userId) => {
+    await sessions.revokeAllOf(userId, 'disabled');
+  };
   const auth = new Auth(projects, users, sessions, tokens, hasher, revocations, events);
   auth.loginGuard = bruteForce;
   const deletions = new Deletions(db, users, sessions, events);

@@ -56,6 +56,13 @@ export class Users {
   private readonly recentUsers = new TtlCache<User>(READ_CACHE_TTL_MS);
   private readonly recentProfiles = new TtlCache<Profile>(READ_CACHE_TTL_MS);
 
+  /**
+   * Called after a user is set inactive: the core wires it to revoke all of the user's sessions, since
+   * bearer and cookie checks look at the session, not the user (a disabled user's tokens kept working
+   * until they expired; found by the hardening campaign).
+   */
+  onDeactivated: ((userId: string) => Promise<void>) | undefined;
+
   constructor(private readonly db: Db) {}
 
   /** Inserts the user and its profile atomically; a duplicate email or account is a clean error. */
@@ -178,6 +185,7 @@ export class Users {
           .where('user_id', '=', id)
           .execute();
       }
+      if (changes.is_active === false) await this.onDeactivated?.(id);
       return user;
     } catch (error) {
       if (isUniqueViolation(error, 'users_project_account')) {
