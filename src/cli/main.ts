@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
-import { DataDirLockedError } from '../db/lock.ts';
+import { DataDirLockedError, DataDirUnusableError } from '../db/lock.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { auditTail, auditVerify } from './audit.ts';
 import { showOutbox } from './outbox.ts';
@@ -99,7 +99,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof GatehouseError) {
+    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DataDirUnusableError || error instanceof GatehouseError) {
       process.stderr.write(`gatehouse: ${error.message}\n`);
     } else {
       process.stderr.write(`gatehouse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
