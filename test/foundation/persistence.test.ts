@@ -88,8 +88,21 @@ describe('persistence across restarts, the data-dir lock and the CLI', () => {
   });
 
   it('answers the CLI --json commands with parseable JSON', () => {
-    const dataDir = staleDir || tempDir();
-    const env = { GATEHOUSE_DATA_DIR: dataDir };
+    cliRoundTrip({ GATEHOUSE_DATA_DIR: staleDir || tempDir() });
+  });
+
+  it('answers the CLI --json commands on PostgreSQL', { skip: (process.env.DATABASE_URL ?? '') === '' ? 'needs DATABASE_URL' : false }, async () => {
+    const db = await freshPostgresDatabase();
+    try {
+      const migrated = cli(['migrate', '--json'], { DATABASE_URL: db.url });
+      assert.equal(migrated.status, 0, migrated.stderr);
+      cliRoundTrip({ DATABASE_URL: db.url });
+    } finally {
+      await db.drop();
+    }
+  });
+
+  function cliRoundTrip(env: Record<string, string>): void {
     const created = cli(['projects', 'create', 'Acme', '--json'], env);
     assert.equal(created.status, 0, created.stderr);
     const project = JSON.parse(created.stdout) as { id: string; name: string };
@@ -118,7 +131,7 @@ describe('persistence across restarts, the data-dir lock and the CLI', () => {
     const keys = JSON.parse(rotated.stdout) as { kid: string; retired: string[] };
     assert.equal(typeof keys.kid, 'string');
     assert.ok(Array.isArray(keys.retired));
-  });
+  }
 
   it('reports a bad PORT in one line naming the variable, without a stack trace', () => {
     const result = cli(['start'], { ...testEnv(), DATABASE_URL: '', REDIS_URL: '', GATEHOUSE_DATA_DIR: 'memory://', PORT: 'abc' });
