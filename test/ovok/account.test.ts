@@ -117,6 +117,46 @@ describe('Ovok account endpoints and the admin API', () => {
     assert.equal(login.statusCode, 401);
   });
 
+  it('/auth/me hides secrets and details sessions; 401s are FHIR; deletion answers the User; bad days is 422', async () => {
+    const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    const { email, password } = await ovokRegister(t.app, t.clientId);
+    const login = await t.app.inject({ method: 'POST', url: '/v2/auth/login', headers: { 'user-agent': ua }, payload: { email, password, clientId: t.clientId } });
+    assert.equal(login.statusCode, 200);
+    const token = json<{ accessToken: string }>(login).accessToken;
+    const me = await bearer(t, 'GET', '/auth/me', token);
+    assert.doesNotMatch(me.body, /password_hash|passwordHash|"secret"/);
+    const body = json<Me & { membership: { profile: { reference: string } }; security: { sessions: Array<Record<string, unknown>> } }>(me);
+    assert.equal(body.membership.user.display, email);
+    assert.match(body.membership.profile.reference, /^Patient\//);
+    assert.equal(body.accessPolicy, null);
+    const session = body.security.sessions.find((s) => s.id === decodeJwt(token).sid) as Record<string, unknown> | undefined;
+    assert.ok(session, me.body);
+    for (const key of ['id', 'lastUpdated', 'authMethod', 'remoteAddress', 'browser', 'os']) assert.ok(key in session, key);
+    assert.equal(session.authMethod, 'password');
+    const listed = json<{ sessions: Array<{ id: string; browser: string; os: string }> }>(await bearer(t, 'GET', '/auth/session', token)).sessions;
+    assert.equal(listed.length, 2);
+    const withUa = listed.find((s) => s.id === decodeJwt(token).sid);
+    assert.match(String(withUa?.browser), /Chrome/);
+    assert.match(String(withUa?.os), /Windows/);
+    const garbage = await bearer(t, 'GET', '/auth/me', 'garbage');
+    assert.equal(garbage.statusCode, 401);
+    assert.match(String(garbage.headers['content-type']), /application\/fhir\+json/);
+    assert.equal(json<Outcome>(garbage).resourceType, 'OperationOutcome');
+    assert.equal((await bearer(t, 'DELETE', '/auth/delete', token, { days: 'x' })).statusCode, 422);
+    const deleted = await bearer(t, 'DELETE', '/auth/delete', token, { days: 30 });
+    assert.equal(deleted.statusCode, 200, deleted.body);
+    const answer = json<{ scheduled: string; user: Record<string, unknown> & { project: { reference: string; display: string } } }>(deleted);
+    assert.ok(Math.abs(Date.parse(answer.scheduled) - (Date.now() + 30 * 86_400_000)) < 86_400_000);
+    assert.equal(answer.user.resourceType, 'User');
+    assert.equal(answer.user.firstName, 'John');
+    assert.equal(answer.user.lastName, 'Doe');
+    assert.equal(answer.user.email, email);
+    assert.equal(answer.user.project.reference, `Project/${t.projectId}`);
+    assert.ok('meta' in answer.user);
+    await ovokLogin(t.app, t.clientId, email, password);
+    assert.equal((await t.app.core.users.byEmail(t.projectId, email))?.deletion_scheduled_at ?? null, null);
+  });
+
   it('admin API: off without a token, 401 on a wrong one', async () => {
     assert.equal((await noAdmin.app.inject({ method: 'GET', url: '/admin/projects', headers: admin })).statusCode, 404);
     assert.equal((await t.app.inject({ method: 'GET', url: '/admin/projects', headers: { authorization: 'Bearer wrong' } })).statusCode, 401);
