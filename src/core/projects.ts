@@ -109,8 +109,20 @@ export class Projects {
     return project;
   }
 
+  private originCache: { value: ReadonlySet<string>; at: number } | undefined;
+
+  /** Every origin some client application allows (CORS and CSRF checks), cached like the rest. */
+  async allowedOrigins(): Promise<ReadonlySet<string>> {
+    if (this.originCache !== undefined && Date.now() - this.originCache.at < CACHE_MS) return this.originCache.value;
+    const rows = await this.db.selectFrom('clients').select('allowed_origins').execute();
+    const value = new Set(rows.flatMap((row) => row.allowed_origins.map((origin) => origin.replace(/\/+$/, ''))));
+    this.originCache = { value, at: Date.now() };
+    return value;
+  }
+
   async createClient(projectId: string, name: string, allowedOrigins: readonly string[] = []): Promise<Client> {
     await this.get(projectId);
+    this.originCache = undefined;
     return this.db
       .insertInto('clients')
       .values({ id: randomUUID(), project_id: projectId, name, allowed_origins: [...allowedOrigins] })

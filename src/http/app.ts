@@ -10,6 +10,9 @@ import { registerOpenApi } from './openapi.ts';
 import { registerHealth } from './health.ts';
 import { installMetrics } from './metrics.ts';
 import { installRateLimits } from './rate-limit.ts';
+import { installSecurityHeaders } from './security-headers.ts';
+import { installCors } from './cors.ts';
+import { installCsrf } from './csrf.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +57,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 
+  installSecurityHeaders(app);
+  await installCors(app, core);
+  installCsrf(app, core);
   await registerOpenApi(app);
   registerHealth(app);
   // Both hook every route registered after them: keep them before the contracts.
