@@ -29,6 +29,11 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
     assert.ok(register?.tags?.includes('ovok'));
     const schema = register?.requestBody?.content['application/json']?.schema;
     for (const field of ['email', 'password', 'clientId', 'name', 'surname']) assert.ok(schema?.properties?.[field], field);
+    for (const [path, method] of [['/v2/auth/login', 'post'], ['/auth/refresh-token', 'post'], ['/auth/me', 'get']] as const) {
+      assert.ok(doc.paths[path]?.[method]?.tags?.includes('ovok'), path);
+    }
+    assert.ok(doc.paths['/v1/auth/register']?.post?.tags?.includes('pixelmover'));
+    assert.ok(doc.paths['/api/v1/auth/register']?.post?.tags?.includes('jinuai'));
   });
 
   it('serves /docs and every asset it references itself, with no other host', async () => {
@@ -37,6 +42,7 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
     assert.equal(html.statusCode, 200);
     assert.match(String(html.headers['content-type']), /text\/html/);
     assert.doesNotMatch(html.body, /(src|href)=["']https?:\/\//);
+    assert.doesNotMatch(html.body, /https?:\/\/(?!localhost[:/])/);
     const refs = [...html.body.matchAll(/(?:src|href)=["']([^"'#]+)["']/g)].map((m) => m[1] as string);
     assert.ok(refs.length > 0);
     for (const ref of refs) {
@@ -81,6 +87,7 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
   it('validates config, naming the wrong variable', () => {
     assert.throws(() => loadConfig({ PORT: 'abc' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
     assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), (e: unknown) => e instanceof ConfigError && /DATABASE_URL/.test(e.message));
+    assert.throws(() => loadConfig({ ARGON2_MEMORY_KIB: '-1' }), (e: unknown) => e instanceof Error && /ARGON2_MEMORY_KIB/.test(e.message));
   });
 
   it('sheds logins past the hash queue with 503 + Retry-After while health and bearer reads answer', async () => {
@@ -99,7 +106,9 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
       for (const r of results) assert.ok(r.statusCode === 200 || r.statusCode === 503, String(r.statusCode));
       for (const r of shed) {
         assert.ok(Number(r.headers['retry-after']) >= 1);
-        assert.equal(json<{ resourceType: string }>(r).resourceType, 'OperationOutcome');
+        const outcome = json<{ resourceType: string; issue: Array<{ code: string }> }>(r);
+        assert.equal(outcome.resourceType, 'OperationOutcome');
+        assert.equal(outcome.issue[0]?.code, 'transient');
       }
     } finally {
       await h.close();
