@@ -13,6 +13,16 @@ import { machine, readSettings, runs } from './lib/settings.ts';
 import { evaluateTargets } from './lib/targets.ts';
 
 const started = Date.now();
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable)';
+  }
+}
 const settings = readSettings();
 const databases = new Databases(settings.databaseUrl);
 const notes: string[] = [];
@@ -68,7 +78,8 @@ const report: Report = {
   startedAt: new Date(started).toISOString(),
   elapsedSeconds: Math.round((Date.now() - started) / 1000),
   machine: machine(),
-  settings,
+  // A DATABASE_URL may carry a password; the JSON file is meant to be shared.
+  settings: { ...settings, databaseUrl: settings.databaseUrl === undefined ? undefined : redact(settings.databaseUrl) },
   database: databases.kind,
   limits,
   scenarios,
