@@ -181,7 +181,15 @@ export class Auth {
       // First sight of this token in this process: make sure its session still exists and is live
       // (covers restarts and sessions deleted with their user).
       const session = await this.sessions.get(claims.sid);
-      if (session === undefined || session.revoked_at !== null || session.user_id !== claims.sub) {
+      // Every claim an endpoint acts on must agree with the session it names, so a token is never
+      // more than the session it was issued for.
+      if (
+        session === undefined ||
+        session.revoked_at !== null ||
+        session.user_id !== claims.sub ||
+        session.project_id !== claims.project_id ||
+        (session.client_id ?? '') !== claims.aud
+      ) {
         throw new GatehouseError(ErrorCode.Unauthenticated, 'Session is no longer valid');
       }
       this.remember(token, claims);

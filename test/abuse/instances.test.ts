@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { ovokRegister, uniqueEmail } from '../helpers/ovok.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const shared = (process.env.REDIS_URL ?? '') !== '' && (process.env.DATABASE_URL ?? '') !== '';
 
@@ -79,17 +79,19 @@ describe('an instance whose Redis is unreachable', () => {
 describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 'needs DATABASE_URL and REDIS_URL' }, () => {
   let a: TestApp;
   let b: TestApp;
-  let admin: Redis;
+  // Both instances reach Redis through a relay of this test's own, so cutting or freezing their
+  // connections does not disturb the other test files that share the Redis server.
+  let redis: TcpProxy;
   before(async () => {
-    const env = { ...ABUSE_ENV, REDIS_KEY_PREFIX: `gatehouse-test:${randomBytes(6).toString('hex')}:` };
+    redis = await startTcpProxy(process.env.REDIS_URL ?? '');
+    const env = { ...ABUSE_ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `gatehouse-test:${randomBytes(6).toString('hex')}:` };
     a = await createTestApp(env);
     b = await createTestApp(env, { databaseUrl: a.databaseUrl });
-    admin = new Redis(process.env.REDIS_URL ?? '');
   });
   after(async () => {
-    admin.disconnect();
     await b.close();
     await a.close();
+    await redis.close();
   });
 
   const login = (app: TestApp, email: string, password: string, remoteAddress: string) =>
@@ -144,8 +146,7 @@ describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 
 
   it('keep answering when their Redis connections are cut, and share state again once reconnected', async () => {
     const { email, password } = await ovokRegister(a.app, a.clientId);
-    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal');
-    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    redis.cut();
     for (const app of [a, b]) assert.equal((await login(app, email, password, '10.23.0.1')).statusCode, 200);
     await eventually('both instances to reconnect', () => a.app.core.redis?.ready === true && b.app.core.redis?.ready === true);
 
@@ -162,8 +163,7 @@ describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 
     const { email, password, tokens } = await ovokRegister(a.app, a.clientId);
     const auth = { authorization: `Bearer ${tokens.accessToken}` };
     assert.equal((await b.app.inject({ method: 'GET', url: '/auth/me', headers: auth })).statusCode, 200);
-    // Other test files share this Redis: they only slow down briefly (every feature fails open).
-    await admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
+    redis.freeze(1000);
     assert.equal((await login(a, email, password, '10.24.0.1')).statusCode, 200);
     assert.equal((await login(b, email, 'wrong-password', '10.24.0.1')).statusCode, 401);
     assert.equal((await a.app.inject({ method: 'POST', url: '/auth/logout', headers: auth })).statusCode, 204);
