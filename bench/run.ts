@@ -2,6 +2,7 @@
  * `npm run bench`: Gatehouse against the machine's limits and against better-auth, in one run.
  * Every server is a child process; the load generator (autocannon) runs here. See BENCHMARKS.md.
  */
+import { execFileSync } from 'node:child_process';
 import { Databases } from './lib/databases.ts';
 import { runGatehouse } from './lib/gatehouse-run.ts';
 import { measureHashLimit, measureHttpFloor } from './lib/limits.ts';
@@ -13,6 +14,8 @@ import { machine, readSettings, runs } from './lib/settings.ts';
 import { evaluateTargets } from './lib/targets.ts';
 
 const started = Date.now();
+// Gatehouse runs as `npm start` runs it: the production bundle, built from the current sources.
+execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
 
 function redact(url: string): string {
   try {

@@ -17,13 +17,19 @@ export function newAdminToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** BENCH_NODE_FLAGS="--flag …": extra node flags for the Gatehouse child (experiments). */
+function nodeFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+}
+
 /** Starts `gatehouse start` as `npm start` does, and waits until it can reach its database. */
 export async function startGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
   const port = await freePort();
   const profile = options.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`];
   const child = Child.start({
     name: 'gatehouse',
-    args: [...profile, '--import', 'tsx', 'src/cli/main.ts', 'start'],
+    // The bundle `npm start` runs (bench/run.ts builds it once before the first start).
+    args: [...profile, ...nodeFlags(), 'dist/gatehouse.mjs', 'start'],
     env: {
       ...baseEnv(),
       PORT: String(port),

@@ -1,10 +1,17 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
+import { EmbeddedAnalyze } from './embedded-analyze.ts';
 import { lockDataDir } from './lock.ts';
 import { Mutex } from './mutex.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { PreparedStatements } from './pglite-statements.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -19,6 +26,12 @@ export interface DatabaseHandle {
   withRawSession<T>(fn: (run: RawSession) => Promise<T>): Promise<T>;
   /** Connections in use / open, for metrics. */
   poolStats(): { total: number; idle: number; waiting: number };
+  /**
+   * Background housekeeping the database does not do by itself, started once the schema is
+   * migrated: planner statistics on the embedded database (embedded-analyze.ts); nothing on
+   * PostgreSQL, whose autovacuum does it.
+   */
+  startMaintenance(onError: (error: unknown) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +78,7 @@ async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
       }
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    startMaintenance: async () => undefined,
     close: () => db.destroy(),
   };
 }
@@ -74,6 +88,7 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
   const unlock = memory ? () => undefined : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
+    if (!memory && !existsSync(join(dataDir, 'PG_VERSION'))) await initializeDataDir(dataDir);
     // PGlite's Postgres defaults to 128 MB of shared buffers inside its WASM heap; 32 MB keeps the
     // process far smaller, and pages beyond it are still served from the OS page cache.
     const options = { parsers, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
@@ -84,7 +99,9 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
     throw error;
   }
   const mutex = new Mutex();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
+  const statements = new PreparedStatements(pglite);
+  let analyze: EmbeddedAnalyze | undefined;
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, statements) });
   return {
     db,
     kind: 'pglite',
@@ -99,13 +116,32 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
           return (await pglite.query<Record<string, unknown>>(sql, params)).rows;
         });
       } finally {
-        release();
+        // Raw sessions run migrations and scripts: drop plans that their DDL may have outdated.
+        await statements.reset().finally(release);
       }
     },
     poolStats: () => ({ total: 1, idle: mutex.queued === 0 ? 1 : 0, waiting: mutex.queued }),
+    async startMaintenance(onError) {
+      analyze ??= new EmbeddedAnalyze(pglite, mutex, onError);
+      await analyze.start();
+    },
     async close() {
+      analyze?.stop();
       await db.destroy();
       unlock();
     },
   };
+}
+
+const INIT_SCRIPT = new URL('./pglite-init.mjs', import.meta.url);
+
+/** Runs initdb for a new data directory in a child process (see pglite-init.mjs for why). */
+async function initializeDataDir(dataDir: string): Promise<void> {
+  try {
+    // No execArgv: the script is plain JavaScript and needs no loader.
+    await promisify(execFile)(process.execPath, [fileURLToPath(INIT_SCRIPT), dataDir], { timeout: 120_000 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`Creating the embedded database in ${dataDir} failed${stderr === '' ? '' : `: ${stderr.split('\n').slice(-3).join(' ')}`}`);
+  }
 }
