@@ -32,6 +32,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 const CHAIN_LOCK_KEY = 7_346_116_004;
 const BATCH = 200;
 const MAX_PENDING = 50_000;
+/**
+ * How long the writer lets events gather before it writes them: under load one transaction
+ * then carries many rows instead of one, which takes the chain's lock and head read off almost
+ * every sign-in. An event is in the table this much later, which no reader notices.
+ */
+const GATHER_MS = 25;
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api_?key|otp|recovery|code_verifier/i;
 
 /** The exact bytes a row's hash covers: every column but the hashes, in a fixed order, keys sorted. */
@@ -61,16 +67,24 @@ export function chainHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_h
  * on the chain, so concurrent events and several instances extend one chain and never hold
  * more than one pool connection waiting for it. A failing database delays rows (retried), it
  * never fails the request that emitted them.
+ *
+ * `exclusive`: this process is the only one that can write the database (the embedded one,
+ * whose directory it holds locked). Then the chain's head is kept in memory after the first
+ * read, and a batch is one INSERT without lock or head read.
  */
 export class AuditLog {
   private pending: SecurityEventWithTime[] = [];
   private writing: Promise<void> | undefined;
   private dropped = 0;
   private closed = false;
+  private head: { id: number; hash: string } | undefined;
+  /** Set while someone waits for the queue to empty: the writer then stops gathering. */
+  private flushing = false;
 
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
+    private readonly exclusive = false,
   ) {}
 
   /** Events waiting to be written (a growing number means the database is not keeping up). */
@@ -85,14 +99,19 @@ export class AuditLog {
       return;
     }
     this.pending.push({ event, at: new Date() });
-    this.writing ??= this.drain();
+    this.writing ??= this.drain(GATHER_MS);
   }
 
   /** Resolves once every event recorded so far is written (tests, shutdown). */
   async flush(): Promise<void> {
     // SecurityEvents calls listeners on a later microtask: let events emitted so far arrive first.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.writing !== undefined) await this.writing;
+    this.flushing = true;
+    try {
+      while (this.writing !== undefined) await this.writing;
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** Writes what is queued; if the database is failing, gives up after one more attempt instead of hanging shutdown. */
@@ -140,8 +159,9 @@ export class AuditLog {
     }
   }
 
-  private async drain(): Promise<void> {
+  private async drain(gatherMs: number): Promise<void> {
     try {
+      if (!this.flushing && !this.closed) await new Promise((resolve) => setTimeout(resolve, gatherMs).unref());
       while (this.pending.length > 0) {
         const batch = this.pending.slice(0, BATCH);
         try {
@@ -163,24 +183,39 @@ export class AuditLog {
   }
 
   private async append(batch: readonly SecurityEventWithTime[]): Promise<void> {
+    if (this.exclusive) {
+      this.head ??= await this.readHead(this.db);
+      // The head moves only once the rows are in: a failed insert is retried from the same head.
+      this.head = await this.insertAfter(this.db, this.head, batch);
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(${sql.lit(CHAIN_LOCK_KEY)})`.execute(trx);
-      const head = await trx.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
-      let id = head?.id ?? 0;
-      let prev = head?.hash ?? GENESIS_HASH;
-      const rows = batch.map(({ event, at }) => {
-        id += 1;
-        const row = toRow(id, at, event);
-        const hash = chainHash(prev, row);
-        const full = { ...row, prev_hash: prev, hash };
-        prev = hash;
-        return full;
-      });
-      await trx
-        .insertInto('audit_log')
-        .values(rows.map((row) => ({ ...row, detail: JSON.stringify(row.detail) })))
-        .execute();
+      await this.insertAfter(trx, await this.readHead(trx), batch);
     });
+  }
+
+  private async readHead(db: Db): Promise<{ id: number; hash: string }> {
+    const head = await db.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return head ?? { id: 0, hash: GENESIS_HASH };
+  }
+
+  /** Chains the batch onto `head` and inserts it; answers the new head. */
+  private async insertAfter(db: Db, head: { id: number; hash: string }, batch: readonly SecurityEventWithTime[]): Promise<{ id: number; hash: string }> {
+    let { id, hash: prev } = head;
+    const rows = batch.map(({ event, at }) => {
+      id += 1;
+      const row = toRow(id, at, event);
+      const hash = chainHash(prev, row);
+      const full = { ...row, prev_hash: prev, hash };
+      prev = hash;
+      return full;
+    });
+    await db
+      .insertInto('audit_log')
+      .values(rows.map((row) => ({ ...row, detail: JSON.stringify(row.detail) })))
+      .execute();
+    return { id, hash: prev };
   }
 }
 

@@ -4,9 +4,9 @@ import type { SecurityEvents } from './events.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { Client, Project, Projects, ProfileType } from './projects.ts';
 import type { RevocationStore } from './revocations.ts';
-import type { Session, SessionContext, Sessions } from './sessions.ts';
+import type { NewSession, Session, SessionContext, Sessions } from './sessions.ts';
 import type { AccessClaims, AccessTokens } from './tokens.ts';
-import { profileReference, type NewUser, type Profile, type User, type Users } from './users.ts';
+import { profileReference, type NewUser, type Profile, type SignInRecord, type User, type Users } from './users.ts';
 
 /** Who is calling, as established by a bearer token, a session cookie or an API key. */
 export interface Principal {
@@ -45,9 +45,14 @@ export class Auth {
   /** The project's password rules, applied at registration (set by createCore; core/lifecycle). */
   passwordPolicy: { check(project: Project, password: string, context?: { email?: string }): Promise<void> } = { check: async () => undefined };
   /** The second factor (set by createCore; core/lifecycle/mfa.ts). */
-  mfa: { enrolled(userId: string): Promise<boolean>; cachedEnrolled(userId: string): Promise<boolean> } = {
+  mfa: {
+    enrolled(userId: string): Promise<boolean>;
+    cachedEnrolled(userId: string): Promise<boolean>;
+    challenge(user: User, clientId: string | null): Promise<string | undefined>;
+  } = {
     enrolled: async () => false,
     cachedEnrolled: async () => false,
+    challenge: async () => undefined,
   };
   /** Plan and credits of a new account unless the input names them (set by createCore; core/plans.ts). */
   newAccountPlan: () => Pick<NewUser, 'plan' | 'credits' | 'planExpiresAt'> = () => ({});
@@ -96,9 +101,10 @@ export class Auth {
    * Checks email and password. An unknown email runs a dummy verification so that it costs
    * the same time as a wrong password, and both fail with the same error.
    */
-  async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<User> {
+  async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<SignInRecord> {
     await this.loginGuard.check(project.id, email, context.remoteAddress);
-    const user = await this.users.byEmail(project.id, email);
+    const record = await this.users.forSignIn(project.id, email);
+    const user = record?.user;
     const ok = user === undefined ? await this.hasher.verifyDummy(password) : await this.hasher.verify(user.password_hash, password);
     if (user === undefined || !ok || !user.is_active) {
       this.events.emit({
@@ -118,28 +124,62 @@ export class Auth {
       this.events.emit({ action: 'login', outcome: 'failure', projectId: project.id, userId: user.id, detail: { reason: 'email_not_verified' }, ...eventContext(context) });
       throw new GatehouseError(ErrorCode.EmailNotVerified, 'Email address not verified', { fields: [{ field: 'email', message: 'Email address not verified' }] });
     }
-    return user;
+    return record as SignInRecord;
   }
 
-  /** Marks a successful sign-in: last login time, and a scheduled deletion is called off. */
-  async recordLogin(user: User, context: SessionContext & { clientId?: string }): Promise<User> {
-    const updated = await this.users.update(user.id, {
-      last_login_at: new Date(),
-      ...(user.deletion_scheduled_at !== null && { deletion_scheduled_at: null }),
-    });
-    this.events.emit({ action: 'login', outcome: 'success', projectId: user.project_id, userId: user.id, ...eventContext(context) });
-    return updated;
+  /**
+   * After a correct password: the MFA challenge to answer when the user has a second factor,
+   * undefined when it may be signed in straight away.
+   */
+  async secondFactor(record: SignInRecord, clientId: string | null): Promise<string | undefined> {
+    return record.mfaEnrolled ? this.mfa.challenge(record.user, clientId) : undefined;
   }
 
   /** Opens a bearer-token session: an access JWT plus a rotating refresh token. */
-  async issueTokens(
+  async issueTokens(user: User, profile: Profile, project: Project, client: Client, context: SessionContext & { authMethod?: string }): Promise<TokenPair> {
+    const { session, secret } = await this.sessions.create(this.tokenSession(user, project, client, context));
+    return this.accessFor(session, secret, profile, project);
+  }
+
+  /**
+   * Signs a user in with a new token session. The same statement records the login and calls
+   * off a scheduled deletion; the answer is the user as it now is.
+   */
+  async signInWithTokens(
     user: User,
     profile: Profile,
     project: Project,
     client: Client,
     context: SessionContext & { authMethod?: string },
-  ): Promise<TokenPair> {
-    const { session, secret } = await this.sessions.create({
+  ): Promise<{ user: User; tokens: TokenPair }> {
+    const { user: signedIn, session, secret } = await this.signIn(user, this.tokenSession(user, project, client, context), context);
+    return { user: signedIn, tokens: await this.accessFor(session, secret, profile, project) };
+  }
+
+  /** Signs a user in with a new cookie session (see signInWithTokens). */
+  async signInWithCookie(
+    user: User,
+    client: Client,
+    options: { remember: boolean; ttlSeconds: number },
+    context: SessionContext,
+  ): Promise<{ user: User; session: Session; secret: string }> {
+    return this.signIn(
+      user,
+      { projectId: client.project_id, userId: user.id, clientId: client.id, kind: 'cookie', remember: options.remember, ttlSeconds: options.ttlSeconds, ...context },
+      { ...context, clientId: client.id },
+    );
+  }
+
+  private async signIn(user: User, session: NewSession, context: SessionContext & { clientId?: string }): Promise<{ user: User; session: Session; secret: string }> {
+    const at = new Date();
+    const created = await this.sessions.create({ ...session, signIn: { at, cancelDeletion: user.deletion_scheduled_at !== null } });
+    this.users.forget(user.id);
+    this.events.emit({ action: 'login', outcome: 'success', projectId: user.project_id, userId: user.id, ...eventContext({ ...context, clientId: session.clientId ?? undefined }) });
+    return { ...created, user: { ...user, last_login_at: at, updated_at: at, deletion_scheduled_at: null } };
+  }
+
+  private tokenSession(user: User, project: Project, client: Client, context: SessionContext & { authMethod?: string }): NewSession {
+    return {
       projectId: project.id,
       userId: user.id,
       clientId: client.id,
@@ -148,8 +188,7 @@ export class Auth {
       remoteAddress: context.remoteAddress,
       userAgent: context.userAgent,
       ttlSeconds: project.refresh_token_ttl_seconds,
-    });
-    return this.accessFor(session, secret, profile, project);
+    };
   }
 
   async refresh(refreshToken: string, context: SessionContext): Promise<TokenPair> {

@@ -65,6 +65,7 @@ export interface CoreOptions {
 export async function createCore(config: Config, database: DatabaseHandle, logger: Logger, options: CoreOptions = {}): Promise<Core> {
   const applied = await migrate(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  await database.startMaintenance((error) => logger.error({ err: error }, 'database maintenance failed'));
 
   const { db } = database;
   const events = new SecurityEvents();
@@ -82,7 +83,8 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const redis = config.redisUrl === undefined ? undefined : new RedisConnection(config.redisUrl, config.redisKeyPrefix, logger);
   if (redis !== undefined && !(await redis.waitReady(2000))) logger.warn('Redis is not reachable yet: counting limits in this process until it is');
   const revocations = options.revocations ?? (redis === undefined ? new MemoryRevocationStore() : new RedisRevocationStore(redis, logger));
-  const audit = new AuditLog(db, logger);
+  // The embedded database is this process's alone (its directory is locked): see AuditLog.
+  const audit = new AuditLog(db, logger, database.kind === 'pglite');
   events.on((event) => audit.record(event));
   const rateLimiter = new RateLimiter(redis);
   const bruteForce = new BruteForceGuard(config.bruteForce, new ExpiringState(redis), events);

@@ -104,6 +104,11 @@ export class PasswordHasher {
     return this.running;
   }
 
+  /** Every slot busy and the queue at its limit: the next hash would be refused with Overloaded. */
+  get full(): boolean {
+    return this.running >= this.settings.concurrency && this.waiting.length >= this.settings.queueLimit;
+  }
+
   async hash(password: string): Promise<string> {
     return String(await this.withSlot({ op: 'hash', password }));
   }
@@ -125,7 +130,7 @@ export class PasswordHasher {
 
   private async withSlot(job: Job): Promise<string | boolean> {
     if (this.running >= this.settings.concurrency) {
-      if (this.waiting.length >= this.settings.queueLimit) {
+      if (this.full) {
         throw new GatehouseError(ErrorCode.Overloaded, 'Too many password operations in progress', {
           retryAfter: 1,
         });

@@ -29,6 +29,7 @@ const CACHE_MS = 5_000;
 export class Projects {
   private readonly projectCache = new Map<string, { value: Project; at: number }>();
   private readonly clientCache = new Map<string, { value: Client; at: number }>();
+  private readonly primaryClientCache = new Map<string, { value: Client; at: number }>();
 
   constructor(private readonly db: Db) {}
 
@@ -155,14 +156,19 @@ export class Projects {
 
   /** The first client of a project: contracts whose requests carry no client id act as it. */
   async primaryClient(projectId: string): Promise<Client> {
-    const client = await this.db
+    const hit = this.primaryClientCache.get(projectId);
+    if (hit !== undefined && Date.now() - hit.at < CACHE_MS) return hit.value;
+    const found = await this.db
       .selectFrom('clients')
       .selectAll()
       .where('project_id', '=', projectId)
       .orderBy('created_at')
       .orderBy('id')
       .executeTakeFirst();
-    return client ?? this.createClient(projectId, 'Default Client');
+    // The oldest client stays the oldest: new clients never change which one this is.
+    const client = found ?? (await this.createClient(projectId, 'Default Client'));
+    this.primaryClientCache.set(projectId, { value: client, at: Date.now() });
+    return client;
   }
 }
 

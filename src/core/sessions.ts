@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { SessionsTable } from '../db/schema.ts';
 import { ErrorCode, GatehouseError } from './errors.ts';
@@ -23,6 +23,11 @@ export interface NewSession extends SessionContext {
   readonly authMethod?: string;
   readonly remember?: boolean;
   readonly ttlSeconds: number;
+  /**
+   * The session is a sign-in: the same statement records the user's last login at this time
+   * and, with `cancelDeletion`, calls off a scheduled account deletion.
+   */
+  readonly signIn?: { readonly at: Date; readonly cancelDeletion: boolean };
 }
 
 export const REFRESH_PREFIX = 'ghr_';
@@ -61,8 +66,14 @@ export class Sessions {
       secret_hash: input.kind === 'cookie' ? digest(secret) : null,
       expires_at: expiresAt,
     };
-    // One statement (data-modifying CTEs) instead of a four-statement transaction: just as atomic,
+    // One statement (data-modifying CTEs) instead of a transaction of up to five: just as atomic,
     // and every sign-in pays for it. The foreign key is checked at the end of the statement.
+    // A sign-in also records the login; otherwise the users update matches no row.
+    const at = input.signIn?.at ?? new Date();
+    const cancelDeletion = input.signIn?.cancelDeletion === true ? sql`, deletion_scheduled_at = NULL` : sql``;
+    const signIn = () =>
+      sql<Record<string, never>>`(UPDATE users SET last_login_at = ${at}, updated_at = ${at}${cancelDeletion}
+        WHERE id = ${input.userId} AND ${sql.lit(input.signIn !== undefined)})`;
     const session =
       input.kind === 'token'
         ? await this.db
@@ -70,10 +81,16 @@ export class Sessions {
             .with('refresh', (db) =>
               db.insertInto('refresh_tokens').values({ id: randomUUID(), session_id: id, token_hash: digest(secret), expires_at: expiresAt }),
             )
+            .with('sign_in', signIn)
             .selectFrom('session')
             .selectAll()
             .executeTakeFirstOrThrow()
-        : await this.db.insertInto('sessions').values(values).returningAll().executeTakeFirstOrThrow();
+        : await this.db
+            .with('session', (db) => db.insertInto('sessions').values(values).returningAll())
+            .with('sign_in', signIn)
+            .selectFrom('session')
+            .selectAll()
+            .executeTakeFirstOrThrow();
     this.recentLists.delete(input.userId);
     return { session, secret };
   }

@@ -25,6 +25,13 @@ export interface NewUser {
   readonly emailVerified?: boolean;
 }
 
+/** A user as a password sign-in finds it (Users.forSignIn). */
+export interface SignInRecord {
+  readonly user: User;
+  readonly profile: Profile;
+  readonly mfaEnrolled: boolean;
+}
+
 /** Emails are unique per project regardless of case; the address is kept as typed. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -127,6 +134,56 @@ export class Users {
       .where('project_id', '=', projectId)
       .where('email_normalized', '=', normalizeEmail(email))
       .executeTakeFirst();
+  }
+
+  /**
+   * Everything a password sign-in needs, in one statement: the user, its profile and whether it
+   * has a confirmed second factor. Undefined for an unknown email.
+   */
+  async forSignIn(projectId: string, email: string): Promise<SignInRecord | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .innerJoin('profiles', 'profiles.user_id', 'users.id')
+      .selectAll('users')
+      .select((eb) => [
+        'profiles.id as profile_id',
+        'profiles.membership_id as profile_membership_id',
+        'profiles.resource_type as profile_resource_type',
+        'profiles.given_name as profile_given_name',
+        'profiles.family_name as profile_family_name',
+        'profiles.created_at as profile_created_at',
+        'profiles.updated_at as profile_updated_at',
+        eb
+          .exists(eb.selectFrom('mfa_factors').select('mfa_factors.user_id').whereRef('mfa_factors.user_id', '=', 'users.id').where('mfa_factors.confirmed_at', 'is not', null))
+          .as('mfa_enrolled'),
+      ])
+      .where('users.project_id', '=', projectId)
+      .where('users.email_normalized', '=', normalizeEmail(email))
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const {
+      profile_id: profileId,
+      profile_membership_id: membershipId,
+      profile_resource_type: resourceType,
+      profile_given_name: givenName,
+      profile_family_name: familyName,
+      profile_created_at: profileCreatedAt,
+      profile_updated_at: profileUpdatedAt,
+      mfa_enrolled: mfaEnrolled,
+      ...user
+    } = row;
+    const profile: Profile = {
+      id: profileId,
+      membership_id: membershipId,
+      user_id: user.id,
+      project_id: user.project_id,
+      resource_type: resourceType,
+      given_name: givenName,
+      family_name: familyName,
+      created_at: profileCreatedAt,
+      updated_at: profileUpdatedAt,
+    };
+    return { user, profile, mfaEnrolled: mfaEnrolled === true };
   }
 
   byAccount(projectId: string, account: string): Promise<User | undefined> {

@@ -10,17 +10,20 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
-import { Mutex } from './mutex.ts';
+import type { Mutex } from './mutex.ts';
+import type { PreparedStatements } from './pglite-statements.ts';
 
 /**
  * Kysely over embedded PGlite. PGlite is one connection, so a transaction must own it
  * exclusively: every acquire takes a mutex that is released with the connection, which
- * serializes plain queries and keeps other requests out of an open transaction.
+ * serializes plain queries and keeps other requests out of an open transaction. Statements
+ * run as named prepared statements (pglite-statements.ts).
  */
 export class PGliteDialect implements Dialect {
   constructor(
     private readonly pglite: PGlite,
     private readonly mutex: Mutex,
+    private readonly statements: PreparedStatements,
   ) {}
 
   createAdapter(): PostgresAdapter {
@@ -28,7 +31,7 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite, this.mutex);
+    return new PGliteDriver(this.pglite, this.mutex, this.statements);
   }
 
   createIntrospector(db: Kysely<unknown>): PostgresIntrospector {
@@ -40,11 +43,21 @@ export class PGliteDialect implements Dialect {
   }
 }
 
+/** Transaction control: no parameters and no rows, cheapest as a simple query. */
+const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|ROLLBACK)$/;
+
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
+    if (compiled.parameters.length === 0 && TRANSACTION_CONTROL.test(compiled.sql)) {
+      await this.pglite.exec(compiled.sql);
+      return { rows: [] };
+    }
+    const result = await this.statements.run<R>(compiled.sql, compiled.parameters);
     const affected = result.affectedRows;
     return affected === undefined ? { rows: result.rows } : { rows: result.rows, numAffectedRows: BigInt(affected) };
   }
@@ -62,8 +75,9 @@ class PGliteDriver implements Driver {
   constructor(
     private readonly pglite: PGlite,
     private readonly mutex: Mutex,
+    statements: PreparedStatements,
   ) {
-    this.connection = new PGliteConnection(pglite);
+    this.connection = new PGliteConnection(pglite, statements);
   }
 
   async init(): Promise<void> {

@@ -9,6 +9,7 @@ import { createLogger } from './logger.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerHealth } from './health.ts';
 import { installMetrics } from './metrics.ts';
+import { installLoadShedding } from './load-shedding.ts';
 import { installRateLimits } from './rate-limit.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installCors } from './cors.ts';
@@ -62,8 +63,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   installCsrf(app, core);
   await registerOpenApi(app);
   registerHealth(app);
-  // Both hook every route registered after them: keep them before the contracts.
+  // These hook every route registered after them: keep them before the contracts.
   const metrics = installMetrics(app, core);
+  installLoadShedding(app, core);
   installRateLimits(app, core, metrics.rateLimited);
   for (const contract of contracts) {
     if (contract.enabled(config)) await app.register(contract.plugin, { core });

@@ -114,4 +114,44 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
       await h.close();
     }
   });
+
+  // Regression: a login refused for a full hash queue still parsed its body and looked the user
+  // up first, and under a flood that work starved /healthz and bearer reads of the event loop.
+  it('sheds sign-ins and sign-ups of every contract before reading the body or the database while the hash queue is full', async () => {
+    const h = await createTestApp({ HASH_CONCURRENCY: '1', HASH_QUEUE_LIMIT: '0', ARGON2_MEMORY_KIB: '19456', ARGON2_ITERATIONS: '10' });
+    try {
+      const { email, password } = await ovokRegister(h.app, h.clientId);
+      const busy = h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } });
+      while (!h.app.core.hasher.full) await new Promise((resolve) => setImmediate(resolve));
+      let lookups = 0;
+      const users = h.app.core.users;
+      const original = users.forSignIn.bind(users);
+      users.forSignIn = async (...args) => {
+        lookups += 1;
+        return original(...args);
+      };
+      try {
+        const attempts = [
+          { url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } },
+          { url: '/auth/register', payload: { email: 'new-user@example.com', password, clientId: h.clientId, name: 'A', surname: 'B' } },
+          { url: '/v1/auth/login', payload: { email, password } },
+          { url: '/api/v1/auth/login', payload: { email, password } },
+          // Not even a body that would fail validation is read.
+          { url: '/v2/auth/login', payload: '{"email": ' },
+        ];
+        for (const attempt of attempts) {
+          const response = await h.app.inject({ method: 'POST', headers: { 'content-type': 'application/json' }, ...attempt });
+          assert.equal(response.statusCode, 503, `${attempt.url}: ${response.body}`);
+          assert.equal(response.headers['retry-after'], '1');
+        }
+        assert.equal(lookups, 0);
+      } finally {
+        users.forSignIn = original;
+      }
+      assert.equal((await busy).statusCode, 200);
+      assert.equal((await h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } })).statusCode, 200);
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -75,11 +75,9 @@ export function registerAuthRoutes(scope: FastifyInstance, core: Core): void {
       const context = { ...sessionContext(request), clientId: client.id };
       const checked = await core.auth.checkPassword(project, credentials.email, credentials.password, context);
       // With MFA enrolled, a correct password earns a challenge, finished at POST /auth/mfa/verify.
-      const challenge = await core.lifecycle.mfa.challenge(checked, client.id);
+      const challenge = await core.auth.secondFactor(checked, client.id);
       if (challenge !== undefined) return { mfa_required: true as const, mfa_token: challenge, token_type: 'mfa' as const };
-      const user = await core.auth.recordLogin(checked, context);
-      const profile = await core.users.profileOf(user.id);
-      const tokens = await core.auth.issueTokens(user, profile, project, client, context);
+      const { tokens } = await core.auth.signInWithTokens(checked.user, checked.profile, project, client, context);
       return { access_token: tokens.accessToken, refresh_token: tokens.refreshToken, token_type: 'bearer' as const };
     },
   );

@@ -106,9 +106,8 @@ export function registerMfaRoutes(scope: FastifyInstance, core: Core): void {
       if (result.projectId !== project.id) throw new GatehouseError(ErrorCode.InvalidMfaCode, 'MFA challenge of another project');
       const client = result.clientId === null ? await core.projects.primaryClient(project.id) : await core.projects.client(result.clientId);
       const withClient = { ...context, clientId: client.id };
-      const user = await core.auth.recordLogin(result.user, withClient);
-      const profile = await core.users.profileOf(user.id);
-      const tokens = await core.auth.issueTokens(user, profile, project, client, { ...withClient, authMethod: 'password+totp' });
+      const profile = await core.users.profileOf(result.user.id);
+      const { tokens } = await core.auth.signInWithTokens(result.user, profile, project, client, { ...withClient, authMethod: 'password+totp' });
       return { access_token: tokens.accessToken, refresh_token: tokens.refreshToken, token_type: 'bearer' as const };
     },
   );

@@ -92,7 +92,7 @@ export function registerUserRoutes(scope: FastifyInstance, core: Core): void {
         user = await core.users.byId((await authenticate(core, request)).userId);
       } else {
         const project = await servedProject(core);
-        user = await core.auth.checkPassword(project, body.email, body.password, sessionContext(request));
+        ({ user } = await core.auth.checkPassword(project, body.email, body.password, sessionContext(request)));
       }
       return publicUser(user.deletion_scheduled_at === null ? user : await core.deletions.cancel(user));
     },

@@ -75,9 +75,8 @@ export function registerMfaRoutes(scope: FastifyInstance, core: Core): void {
       const project = await core.projects.get(result.projectId);
       const client = result.clientId === null ? await core.projects.primaryClient(project.id) : await core.projects.client(result.clientId);
       const withClient = { ...context, clientId: client.id };
-      const user = await core.auth.recordLogin(result.user, withClient);
-      const profile = await core.users.profileOf(user.id);
-      const tokens = await core.auth.issueTokens(user, profile, project, client, { ...withClient, authMethod: 'password+totp' });
+      const profile = await core.users.profileOf(result.user.id);
+      const { user, tokens } = await core.auth.signInWithTokens(result.user, profile, project, client, { ...withClient, authMethod: 'password+totp' });
       return answer(tokens, project, profile, user);
     },
   );

@@ -55,12 +55,10 @@ export function registerRegisterLoginRoutes(scope: FastifyInstance, core: Core):
     const withClient = { ...context, clientId: client.id };
     const checked = await core.auth.checkPassword(project, body.email, body.password, withClient);
     // With MFA enrolled, a correct password earns a challenge, finished at POST /auth/mfa/verify.
-    const challenge = await core.lifecycle.mfa.challenge(checked, client.id);
+    const challenge = await core.auth.secondFactor(checked, client.id);
     if (challenge !== undefined) return { login: challenge, mfaRequired: true as const };
-    const user = await core.auth.recordLogin(checked, withClient);
-    const profile = await core.users.profileOf(user.id);
-    const tokens = await core.auth.issueTokens(user, profile, project, client, withClient);
-    return answer(tokens, project, profile, user);
+    const { user, tokens } = await core.auth.signInWithTokens(checked.user, checked.profile, project, client, withClient);
+    return answer(tokens, project, checked.profile, user);
   };
 
   const loginSchema = {

@@ -40,20 +40,13 @@ function truthy(value: unknown): boolean {
 }
 
 export function registerAuthRoutes(app: FastifyInstance, core: Core): void {
-  /** Opens the browser session of a signed-in user and sets its cookie. */
+  /** Signs the user in with a browser session and sets its cookie; answers the user as it now is, and the session. */
   const openSession = async (request: FastifyRequest, reply: FastifyReply, user: User, client: Client, remember: boolean) => {
     const { sessions } = core.config;
-    const { session, secret } = await core.sessions.create({
-      projectId: client.project_id,
-      userId: user.id,
-      clientId: client.id,
-      kind: 'cookie',
-      remember,
-      ttlSeconds: remember ? sessions.rememberTtlSeconds : sessions.shortTtlSeconds,
-      ...sessionContext(request),
-    });
-    setSessionCookie(core, request, reply, session, secret);
-    return session;
+    const ttlSeconds = remember ? sessions.rememberTtlSeconds : sessions.shortTtlSeconds;
+    const signedIn = await core.auth.signInWithCookie(user, client, { remember, ttlSeconds }, sessionContext(request));
+    setSessionCookie(core, request, reply, signedIn.session, signedIn.secret);
+    return signedIn;
   };
 
   app.post(
@@ -80,9 +73,8 @@ export function registerAuthRoutes(app: FastifyInstance, core: Core): void {
         context,
       );
       // Registering signs the new user in (Laravel's Auth::login), with a first, primary API key.
-      const user = await core.auth.recordLogin(created, context);
-      const { apiKey, key } = await core.apiKeys.create({ userId: user.id, projectId: project.id, name: FIRST_KEY_NAME, primary: true });
-      const session = await openSession(request, reply, user, client, false);
+      const { apiKey, key } = await core.apiKeys.create({ userId: created.id, projectId: project.id, name: FIRST_KEY_NAME, primary: true });
+      const { user, session } = await openSession(request, reply, created, client, false);
       return reply.code(201).send({
         success: true,
         data: {
@@ -97,8 +89,7 @@ export function registerAuthRoutes(app: FastifyInstance, core: Core): void {
 
   const signedIn = async (request: FastifyRequest, reply: FastifyReply, user: User, project: Project, remember: boolean) => {
     const client = await core.projects.primaryClient(project.id);
-    const current = await core.auth.recordLogin(user, { ...sessionContext(request), clientId: client.id });
-    const session = await openSession(request, reply, current, client, remember);
+    const { user: current, session } = await openSession(request, reply, user, client, remember);
     return { success: true, data: { user: userView(current), session: sessionView(session), subscription: subscriptionView(current) } };
   };
 
@@ -120,9 +111,9 @@ export function registerAuthRoutes(app: FastifyInstance, core: Core): void {
       const project = await servedProject(core);
       const client = await core.projects.primaryClient(project.id);
       const checked = await core.auth.checkPassword(project, String(input.email), String(input.password), { ...sessionContext(request), clientId: client.id });
-      const challenge = await core.lifecycle.mfa.challenge(checked, client.id);
+      const challenge = await core.auth.secondFactor(checked, client.id);
       if (challenge !== undefined) return { success: true, data: { two_factor: true, challenge } };
-      return signedIn(request, reply, checked, project, truthy(input.remember));
+      return signedIn(request, reply, checked.user, project, truthy(input.remember));
     },
   );
 

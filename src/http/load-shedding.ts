@@ -1,0 +1,29 @@
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import { ErrorCode, GatehouseError } from '../core/errors.ts';
+import type { Core } from '../core/index.ts';
+import { bucketFor } from './rate-limit-routes.ts';
+
+/** The routes that run a password hash on every call. */
+const HASHING = new Set(['login', 'register']);
+
+/**
+ * Sheds sign-ins and sign-ups in `onRequest`, before the body is read, while the password-hash
+ * queue is full: they would be refused at the hash anyway, after costing a body parse, schema
+ * validation and a user lookup each, and under a login flood that work starved health checks
+ * and token-authenticated reads of the event loop. Known and unknown emails are shed alike,
+ * so a 503 says nothing about an address. Must be installed before the contracts.
+ */
+export function installLoadShedding(app: FastifyInstance, core: Core): void {
+  const shed: onRequestHookHandler = async function shedWhenHashQueueFull() {
+    if (core.hasher.full) {
+      throw new GatehouseError(ErrorCode.Overloaded, 'Too many password operations in progress', { retryAfter: 1 });
+    }
+  };
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const bucket = methods.map((method) => bucketFor(method, route.url)).find((found) => found !== undefined);
+    if (bucket === undefined || !HASHING.has(bucket)) return;
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [shed, ...existing];
+  });
+}
