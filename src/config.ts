@@ -26,6 +26,8 @@ export interface Config {
   /** Hashes running at once, and how many may wait before logins are shed with 503. */
   readonly hashConcurrency: number;
   readonly hashQueueLimit: number;
+  /** How long a shed sign-in waits before its 503, so that retry loops cannot spin the event loop. */
+  readonly hashShedDelayMs: number;
   readonly refreshGraceSeconds: number;
   readonly contracts: {
     readonly ovok: boolean;
@@ -175,7 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     issuer: issuer.replace(/\/+$/, ''),
     dataDir: dataDir(env),
-    pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 32, 1, 4096),
+    pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 16, 1, 4096),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     adminToken,
@@ -189,6 +191,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     hashConcurrency: int(env, 'HASH_CONCURRENCY', cores, 1, 256),
     hashQueueLimit: int(env, 'HASH_QUEUE_LIMIT', cores * 8, 0, 100_000),
+    hashShedDelayMs: int(env, 'HASH_SHED_DELAY_MS', 250, 0, 5_000),
     refreshGraceSeconds: int(env, 'REFRESH_GRACE_SECONDS', 10, 0, 3600),
     contracts: { ovok: enabled('ovok'), pixelmover: enabled('pixelmover'), jinuai: enabled('jinuai') },
     contractProjects: {

@@ -17,7 +17,7 @@ export function newAdminToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** BENCH_NODE_FLAGS="--flag …": extra node flags for the Gatehouse child (experiments). */
+/** BENCH_NODE_FLAGS="--flag …": extra node flags for the Gatehouse child (experiments, e.g. V8 heap sizes). */
 function nodeFlags(): string[] {
   return (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
 }

@@ -45,7 +45,11 @@ class HashThread {
 
   private ensureWorker(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(WORKER_URL, { workerData: { options: this.options, nice: HASH_THREAD_NICE } });
+    // A hash thread holds only the argon2 call: small heaps keep each isolate a few MB.
+    const worker = new Worker(WORKER_URL, {
+      workerData: { options: this.options, nice: HASH_THREAD_NICE },
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+    });
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const pending = this.pending;

@@ -89,7 +89,7 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
   let pglite: PGlite;
   try {
     if (!memory && !existsSync(join(dataDir, 'PG_VERSION'))) await initializeDataDir(dataDir);
-    // PGlite's Postgres defaults to 128 MB of shared buffers inside its WASM heap; 32 MB keeps the
+    // PGlite's Postgres defaults to 128 MB of shared buffers inside its WASM heap; 16 MB keeps the
     // process far smaller, and pages beyond it are still served from the OS page cache.
     const options = { parsers, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
     pglite = memory ? new PGlite(options) : new PGlite(dataDir, options);

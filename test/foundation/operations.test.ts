@@ -117,8 +117,9 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
 
   // Regression: a login refused for a full hash queue still parsed its body and looked the user
   // up first, and under a flood that work starved /healthz and bearer reads of the event loop.
-  it('sheds sign-ins and sign-ups of every contract before reading the body or the database while the hash queue is full', async () => {
-    const h = await createTestApp({ HASH_CONCURRENCY: '1', HASH_QUEUE_LIMIT: '0', ARGON2_MEMORY_KIB: '19456', ARGON2_ITERATIONS: '10' });
+  it('sheds sign-ins and sign-ups of every contract, after a pause, before reading the body or the database while the hash queue is full', async () => {
+    // One hash slot, no queue, and a hash that takes far longer than the pause.
+    const h = await createTestApp({ HASH_CONCURRENCY: '1', HASH_QUEUE_LIMIT: '0', HASH_SHED_DELAY_MS: '150', ARGON2_MEMORY_KIB: '19456', ARGON2_ITERATIONS: '60' });
     try {
       const { email, password } = await ovokRegister(h.app, h.clientId);
       const busy = h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } });
@@ -139,11 +140,15 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
           // Not even a body that would fail validation is read.
           { url: '/v2/auth/login', payload: '{"email": ' },
         ];
-        for (const attempt of attempts) {
-          const response = await h.app.inject({ method: 'POST', headers: { 'content-type': 'application/json' }, ...attempt });
-          assert.equal(response.statusCode, 503, `${attempt.url}: ${response.body}`);
+        const started = Date.now();
+        const responses = await Promise.all(attempts.map((attempt) => h.app.inject({ method: 'POST', headers: { 'content-type': 'application/json' }, ...attempt })));
+        const elapsed = Date.now() - started;
+        assert.ok(h.app.core.hasher.full, 'the slot was still busy when the answers came');
+        for (const [index, response] of responses.entries()) {
+          assert.equal(response.statusCode, 503, `${attempts[index]?.url}: ${response.body}`);
           assert.equal(response.headers['retry-after'], '1');
         }
+        assert.ok(elapsed >= 140, `answered after ${elapsed} ms, before the pause`);
         assert.equal(lookups, 0);
       } finally {
         users.forSignIn = original;
