@@ -76,42 +76,52 @@ export class Users {
   async create(input: NewUser): Promise<{ user: User; profile: Profile }> {
     const id = randomUUID();
     try {
-      return await this.db.transaction().execute(async (trx) => {
-        const user = await trx
-          .insertInto('users')
-          .values({
-            id,
-            project_id: input.projectId,
-            email: input.email.trim(),
-            email_normalized: normalizeEmail(input.email),
-            account: input.account ?? null,
-            password_hash: input.passwordHash,
-            first_name: input.firstName ?? '',
-            last_name: input.lastName ?? '',
-            company: input.company ?? null,
-            timezone: input.timezone ?? 'UTC',
-            plan: input.plan ?? 'trial',
-            credits: input.credits ?? 0,
-            plan_expires_at: input.planExpiresAt ?? null,
-            email_verified: input.emailVerified ?? false,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const profile = await trx
-          .insertInto('profiles')
-          .values({
-            id: randomUUID(),
-            membership_id: randomUUID(),
-            user_id: id,
-            project_id: input.projectId,
-            resource_type: input.profileType ?? 'Patient',
-            given_name: input.firstName ?? '',
-            family_name: input.lastName ?? '',
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return { user, profile };
-      });
+      // One statement (data-modifying CTEs) instead of a four-statement transaction, as atomic.
+      const row = await this.db
+        .with('user', (db) =>
+          db
+            .insertInto('users')
+            .values({
+              id,
+              project_id: input.projectId,
+              email: input.email.trim(),
+              email_normalized: normalizeEmail(input.email),
+              account: input.account ?? null,
+              password_hash: input.passwordHash,
+              first_name: input.firstName ?? '',
+              last_name: input.lastName ?? '',
+              company: input.company ?? null,
+              timezone: input.timezone ?? 'UTC',
+              plan: input.plan ?? 'trial',
+              credits: input.credits ?? 0,
+              plan_expires_at: input.planExpiresAt ?? null,
+              email_verified: input.emailVerified ?? false,
+            })
+            .returningAll(),
+        )
+        .with('profile', (db) =>
+          db
+            .insertInto('profiles')
+            .values({
+              id: randomUUID(),
+              membership_id: randomUUID(),
+              user_id: id,
+              project_id: input.projectId,
+              resource_type: input.profileType ?? 'Patient',
+              given_name: input.firstName ?? '',
+              family_name: input.lastName ?? '',
+            })
+            .returningAll(),
+        )
+        .selectFrom('user')
+        .innerJoin('profile', 'profile.user_id', 'user.id')
+        .selectAll('user')
+        .select(profileColumns('profile'))
+        .executeTakeFirstOrThrow();
+      const created = splitProfile(row);
+      this.recentUsers.set(id, created.user);
+      this.recentProfiles.set(id, created.profile);
+      return created;
     } catch (error) {
       if (isUniqueViolation(error, 'users_project_email')) {
         throw new GatehouseError(ErrorCode.EmailTaken, 'Email already registered', {
@@ -145,45 +155,18 @@ export class Users {
       .selectFrom('users')
       .innerJoin('profiles', 'profiles.user_id', 'users.id')
       .selectAll('users')
-      .select((eb) => [
-        'profiles.id as profile_id',
-        'profiles.membership_id as profile_membership_id',
-        'profiles.resource_type as profile_resource_type',
-        'profiles.given_name as profile_given_name',
-        'profiles.family_name as profile_family_name',
-        'profiles.created_at as profile_created_at',
-        'profiles.updated_at as profile_updated_at',
+      .select(profileColumns('profiles'))
+      .select((eb) =>
         eb
           .exists(eb.selectFrom('mfa_factors').select('mfa_factors.user_id').whereRef('mfa_factors.user_id', '=', 'users.id').where('mfa_factors.confirmed_at', 'is not', null))
           .as('mfa_enrolled'),
-      ])
+      )
       .where('users.project_id', '=', projectId)
       .where('users.email_normalized', '=', normalizeEmail(email))
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    const {
-      profile_id: profileId,
-      profile_membership_id: membershipId,
-      profile_resource_type: resourceType,
-      profile_given_name: givenName,
-      profile_family_name: familyName,
-      profile_created_at: profileCreatedAt,
-      profile_updated_at: profileUpdatedAt,
-      mfa_enrolled: mfaEnrolled,
-      ...user
-    } = row;
-    const profile: Profile = {
-      id: profileId,
-      membership_id: membershipId,
-      user_id: user.id,
-      project_id: user.project_id,
-      resource_type: resourceType,
-      given_name: givenName,
-      family_name: familyName,
-      created_at: profileCreatedAt,
-      updated_at: profileUpdatedAt,
-    };
-    return { user, profile, mfaEnrolled: mfaEnrolled === true };
+    const { mfa_enrolled: mfaEnrolled, ...joined } = row;
+    return { ...splitProfile(joined), mfaEnrolled: mfaEnrolled === true };
   }
 
   byAccount(projectId: string, account: string): Promise<User | undefined> {
@@ -259,6 +242,57 @@ export class Users {
     this.forget(id);
     await this.db.deleteFrom('users').where('id', '=', id).execute();
   }
+}
+
+/** A profile's columns, prefixed `profile_`, selected next to its user's (see splitProfile). */
+function profileColumns<T extends 'profiles' | 'profile'>(table: T) {
+  return [
+    `${table}.id as profile_id`,
+    `${table}.membership_id as profile_membership_id`,
+    `${table}.resource_type as profile_resource_type`,
+    `${table}.given_name as profile_given_name`,
+    `${table}.family_name as profile_family_name`,
+    `${table}.created_at as profile_created_at`,
+    `${table}.updated_at as profile_updated_at`,
+  ] as const;
+}
+
+interface ProfileColumns {
+  readonly profile_id: string;
+  readonly profile_membership_id: string;
+  readonly profile_resource_type: string;
+  readonly profile_given_name: string;
+  readonly profile_family_name: string;
+  readonly profile_created_at: Date;
+  readonly profile_updated_at: Date;
+}
+
+/** A user row joined with its profile's prefixed columns, taken apart. */
+function splitProfile(row: User & ProfileColumns): { user: User; profile: Profile } {
+  const {
+    profile_id: id,
+    profile_membership_id: membershipId,
+    profile_resource_type: resourceType,
+    profile_given_name: givenName,
+    profile_family_name: familyName,
+    profile_created_at: createdAt,
+    profile_updated_at: updatedAt,
+    ...user
+  } = row;
+  return {
+    user,
+    profile: {
+      id,
+      membership_id: membershipId,
+      user_id: user.id,
+      project_id: user.project_id,
+      resource_type: resourceType,
+      given_name: givenName,
+      family_name: familyName,
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
+  };
 }
 
 export function profileReference(profile: Profile): string {

@@ -74,7 +74,8 @@ export class EmailVerification {
 
   /** Registration sends the first link: wired to the 'register' security event. */
   async onRegistered(userId: string, projectId: string): Promise<void> {
-    const [user, project] = await Promise.all([this.users.byId(userId), this.projects.get(projectId)]);
+    // The user was read moments ago by the registration itself (Users.create primes the cache).
+    const [user, project] = await Promise.all([this.users.cachedById(userId), this.projects.get(projectId)]);
     await this.send(user, project);
   }
 }
