@@ -195,7 +195,8 @@ export class Auth {
     try {
       const { session, secret } = await this.sessions.rotate(refreshToken, context);
       const project = await this.projects.get(session.project_id);
-      const profile = await this.users.profileOf(session.user_id);
+      // Only the profile's reference goes into the token, and it never changes: a cached read is exact.
+      const profile = await this.users.cachedProfileOf(session.user_id);
       this.events.emit({ action: 'refresh', outcome: 'success', projectId: project.id, userId: session.user_id, sessionId: session.id, ...eventContext(context) });
       return await this.accessFor(session, secret, profile, project);
     } catch (error) {

@@ -103,36 +103,28 @@ export class Sessions {
   async rotate(refreshToken: string, context: SessionContext): Promise<{ session: Session; secret: string }> {
     if (!refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
     const result = await this.db.transaction().execute(async (trx) => {
-      const token = await trx
+      // The token and its session, both locked: concurrent uses of one token queue here.
+      const found = await trx
         .selectFrom('refresh_tokens')
-        .selectAll()
-        .where('token_hash', '=', digest(refreshToken))
+        .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+        .selectAll('sessions')
+        .select(['refresh_tokens.id as token_id', 'refresh_tokens.used_at as token_used_at', 'refresh_tokens.expires_at as token_expires_at'])
+        .where('refresh_tokens.token_hash', '=', digest(refreshToken))
         .forUpdate()
         .executeTakeFirst();
-      if (token === undefined) return { outcome: 'unknown' as const };
-      const session = await trx.selectFrom('sessions').selectAll().where('id', '=', token.session_id).executeTakeFirst();
+      if (found === undefined) return { outcome: 'unknown' as const };
+      const { token_id: tokenId, token_used_at: usedAt, token_expires_at: tokenExpiresAt, ...session } = found;
       const now = new Date();
-      if (session === undefined || session.revoked_at !== null || session.expires_at <= now || token.expires_at <= now) {
-        return { outcome: 'unknown' as const };
-      }
-      if (token.used_at !== null && now.getTime() - token.used_at.getTime() > this.graceSeconds * 1000) {
-        return { outcome: 'replay' as const, session };
-      }
-      if (token.used_at === null) {
-        await trx.updateTable('refresh_tokens').set({ used_at: now }).where('id', '=', token.id).execute();
-      }
+      if (session.revoked_at !== null || session.expires_at <= now || tokenExpiresAt <= now) return { outcome: 'unknown' as const };
+      if (usedAt !== null && now.getTime() - usedAt.getTime() > this.graceSeconds * 1000) return { outcome: 'replay' as const, session };
       const secret = newSecret(REFRESH_PREFIX);
-      await trx
-        .insertInto('refresh_tokens')
-        .values({
-          id: randomUUID(),
-          session_id: session.id,
-          token_hash: digest(secret),
-          parent_id: token.id,
-          expires_at: session.expires_at,
-        })
-        .execute();
+      // One statement: spend the token (a retry within the grace window finds it spent already),
+      // issue its successor, and mark the session used.
       const updated = await trx
+        .with('spent', (db) => db.updateTable('refresh_tokens').set({ used_at: now }).where('id', '=', tokenId).where('used_at', 'is', null))
+        .with('successor', (db) =>
+          db.insertInto('refresh_tokens').values({ id: randomUUID(), session_id: session.id, token_hash: digest(secret), parent_id: tokenId, expires_at: session.expires_at }),
+        )
         .updateTable('sessions')
         .set({
           last_used_at: now,
