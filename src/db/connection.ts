@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,7 +8,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import { EmbeddedAnalyze } from './embedded-analyze.ts';
-import { lockDataDir } from './lock.ts';
+import { DataDirUnusableError, lockDataDir } from './lock.ts';
 import { Mutex } from './mutex.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { PreparedStatements } from './pglite-statements.ts';
@@ -135,13 +135,21 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
 
 const INIT_SCRIPT = new URL('./pglite-init.mjs', import.meta.url);
 
-/** Runs initdb for a new data directory in a child process (see pglite-init.mjs for why). */
+/**
+ * Runs initdb for a new data directory in a child process (see pglite-init.mjs for why). On
+ * failure the half-written files are removed, so the next start begins again instead of opening
+ * a broken database, and the error names the cause.
+ */
 async function initializeDataDir(dataDir: string): Promise<void> {
+  const before = new Set(readdirSync(dataDir));
   try {
     // No execArgv: the script is plain JavaScript and needs no loader.
     await promisify(execFile)(process.execPath, [fileURLToPath(INIT_SCRIPT), dataDir], { timeout: 120_000 });
   } catch (error) {
+    for (const name of readdirSync(dataDir)) if (!before.has(name)) rmSync(join(dataDir, name), { recursive: true, force: true });
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`Creating the embedded database in ${dataDir} failed${stderr === '' ? '' : `: ${stderr.split('\n').slice(-3).join(' ')}`}`);
+    const errno = /^errno (E[A-Z]+)$/.exec(stderr)?.[1];
+    if (errno !== undefined) throw new DataDirUnusableError(dataDir, Object.assign(new Error(errno), { code: errno }));
+    throw new Error(`Creating the embedded database in ${dataDir} failed${stderr === '' ? '' : `: ${stderr.split('\n')[0]}`}`);
   }
 }

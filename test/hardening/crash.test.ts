@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,7 +110,7 @@ describe('crash safety', () => {
     }
   });
 
-  it('an unusable data directory (a regular file, under a file, read-only) → one clear line, non-zero exit', () => {
+  it('an unusable data directory (a regular file, under a file, read-only, a full disk) → one clear line, non-zero exit, nothing half-written', () => {
     const root = mkdtempSync(join(tmpdir(), 'gatehouse-bad-'));
     const file = join(root, 'not-a-dir');
     writeFileSync(file, 'x');
@@ -123,6 +123,11 @@ describe('crash safety', () => {
     mkdirSync(ro);
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro', 'tmpfs', ro]).status === 0;
     if (mounted) cases.push([ro, /read-only/]);
+    // A disk too small for a new database: initdb runs out of space half-way.
+    const full = join(root, 'full');
+    mkdirSync(full);
+    const fullMounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', full]).status === 0;
+    if (fullMounted) cases.push([join(full, 'data'), /disk is full/]);
     try {
       for (const [dir, why] of cases) {
         const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env: serverEnv(0, { GATEHOUSE_DATA_DIR: dir }), encoding: 'utf8', timeout: 30_000 });
@@ -132,8 +137,11 @@ describe('crash safety', () => {
         assert.match(lines[0] ?? '', why);
         assert.doesNotMatch(r.stderr, /\n\s+at /);
       }
+      // The half-written database was removed: the next start begins afresh.
+      if (fullMounted) assert.deepEqual(readdirSync(join(full, 'data')), []);
     } finally {
       if (mounted) spawnSync('umount', [ro]);
+      if (fullMounted) spawnSync('umount', [full]);
       rmSync(root, { recursive: true, force: true });
     }
   });
