@@ -104,27 +104,27 @@ export class Auth {
   async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<SignInRecord> {
     await this.loginGuard.check(project.id, email, context.remoteAddress);
     const record = await this.users.forSignIn(project.id, email);
-    const user = record?.user;
-    const ok = user === undefined ? await this.hasher.verifyDummy(password) : await this.hasher.verify(user.password_hash, password);
-    if (user === undefined || !ok || !user.is_active) {
+    const ok = record === undefined ? await this.hasher.verifyDummy(password) : await this.hasher.verify(record.user.password_hash, password);
+    if (record === undefined || !ok || !record.user.is_active) {
       this.events.emit({
         action: 'login',
         outcome: 'failure',
         projectId: project.id,
-        userId: user?.id,
-        detail: { reason: user === undefined ? 'unknown_email' : ok ? 'inactive' : 'wrong_password' },
+        userId: record?.user.id,
+        detail: { reason: record === undefined ? 'unknown_email' : ok ? 'inactive' : 'wrong_password' },
         ...eventContext(context),
       });
-      await this.loginGuard.failed(project.id, email, context.remoteAddress, user?.id);
+      await this.loginGuard.failed(project.id, email, context.remoteAddress, record?.user.id);
       throw new GatehouseError(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
+    const { user } = record;
     await this.loginGuard.succeeded(project.id, email, context.remoteAddress);
     // Said only to someone who knows the password, so it reveals nothing about the address.
     if (project.settings.requireVerifiedEmail === true && !user.email_verified) {
       this.events.emit({ action: 'login', outcome: 'failure', projectId: project.id, userId: user.id, detail: { reason: 'email_not_verified' }, ...eventContext(context) });
       throw new GatehouseError(ErrorCode.EmailNotVerified, 'Email address not verified', { fields: [{ field: 'email', message: 'Email address not verified' }] });
     }
-    return record as SignInRecord;
+    return record;
   }
 
   /**
