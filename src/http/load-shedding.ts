@@ -1,7 +1,8 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { ErrorCode, GatehouseError } from '../core/errors.ts';
 import type { Core } from '../core/index.ts';
-import { bucketFor } from './rate-limit-routes.ts';
+import { asArray } from './rate-limit.ts';
+import { bucketOfRoute } from './rate-limit-routes.ts';
 
 /** The routes that run a password hash on every call. */
 const HASHING = new Set(['login', 'register']);
@@ -36,10 +37,8 @@ export function installLoadShedding(app: FastifyInstance, core: Core): void {
     throw new GatehouseError(ErrorCode.Overloaded, 'Too many password operations in progress', { retryAfter: 1 });
   };
   app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const bucket = methods.map((method) => bucketFor(method, route.url)).find((found) => found !== undefined);
+    const bucket = bucketOfRoute(route);
     if (bucket === undefined || !HASHING.has(bucket)) return;
-    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [shed, ...existing];
+    route.onRequest = [shed, ...asArray(route.onRequest)];
   });
 }

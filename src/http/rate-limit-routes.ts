@@ -26,6 +26,12 @@ const RULES: ReadonlyArray<{ readonly pattern: RegExp; readonly bucket: Bucket; 
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** bucketFor over every method a route answers (the first that is limited). */
+export function bucketOfRoute(route: { readonly method: string | readonly string[]; readonly url: string }): Bucket | undefined {
+  const methods = typeof route.method === 'string' ? [route.method] : route.method;
+  return methods.map((method) => bucketFor(method, route.url)).find((found) => found !== undefined);
+}
+
 /** The budget a route draws from, or undefined when the route is not limited. */
 export function bucketFor(method: string, url: string): Bucket | undefined {
   if (!AUTH_AREA.test(url)) return undefined;

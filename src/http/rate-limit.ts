@@ -5,7 +5,7 @@ import type { Bucket, Limit } from '../core/abuse/config.ts';
 import type { LimitResult } from '../core/abuse/rate-limits.ts';
 import { ErrorCode, GatehouseError } from '../core/errors.ts';
 import type { Core } from '../core/index.ts';
-import { accountOf, bucketFor } from './rate-limit-routes.ts';
+import { accountOf, bucketOfRoute } from './rate-limit-routes.ts';
 
 export type RejectionListener = (bucket: Bucket, dimension: 'ip' | 'account') => void;
 
@@ -25,8 +25,7 @@ export function installRateLimits(app: FastifyInstance, core: Core, onReject: Re
   const limiter = core.rateLimiter;
 
   app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const bucket = methods.map((method) => bucketFor(method, route.url)).find((found) => found !== undefined);
+    const bucket = bucketOfRoute(route);
     if (bucket === undefined) return;
     const perIp: Array<{ bucket: Bucket; budget: Limit }> = [];
     if (buckets.auth.ip !== undefined) perIp.push({ bucket: 'auth', budget: buckets.auth.ip });
@@ -89,7 +88,7 @@ function tighter(a: LimitResult, b: LimitResult): boolean {
   return a.remaining !== b.remaining ? a.remaining < b.remaining : a.resetSeconds > b.resetSeconds;
 }
 
-function asArray<T>(value: T | T[] | undefined): T[] {
+export function asArray<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
