@@ -99,7 +99,7 @@ export class AuditLog {
       return;
     }
     this.pending.push({ event, at: new Date() });
-    this.writing ??= this.drain(GATHER_MS);
+    this.writing ??= this.drain();
   }
 
   /** Resolves once every event recorded so far is written (tests, shutdown). */
@@ -159,9 +159,9 @@ export class AuditLog {
     }
   }
 
-  private async drain(gatherMs: number): Promise<void> {
+  private async drain(): Promise<void> {
     try {
-      if (!this.flushing && !this.closed) await new Promise((resolve) => setTimeout(resolve, gatherMs).unref());
+      if (!this.flushing && !this.closed) await new Promise((resolve) => setTimeout(resolve, GATHER_MS).unref());
       while (this.pending.length > 0) {
         const batch = this.pending.slice(0, BATCH);
         try {

@@ -134,11 +134,7 @@ export class PasswordHasher {
 
   private async withSlot(job: Job): Promise<string | boolean> {
     if (this.running >= this.settings.concurrency) {
-      if (this.full) {
-        throw new GatehouseError(ErrorCode.Overloaded, 'Too many password operations in progress', {
-          retryAfter: 1,
-        });
-      }
+      if (this.full) throw overloaded();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;
@@ -155,4 +151,9 @@ export class PasswordHasher {
       else next();
     }
   }
+}
+
+/** What a password operation gets while the hash queue is full (also from load-shedding.ts). */
+export function overloaded(): GatehouseError {
+  return new GatehouseError(ErrorCode.Overloaded, 'Too many password operations in progress', { retryAfter: 1 });
 }

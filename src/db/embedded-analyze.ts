@@ -45,14 +45,12 @@ export class EmbeddedAnalyze {
     clearInterval(this.timer);
   }
 
-  /** The tables it analyzed. */
-  async run(): Promise<string[]> {
+  private async run(): Promise<void> {
     const release = await this.mutex.acquire();
     try {
-      if (this.pglite.closed) return [];
+      if (this.pglite.closed) return;
       const { rows } = await this.pglite.query<{ name: string }>(STALE_TABLES);
       for (const { name } of rows) await this.pglite.exec(`ANALYZE ${name}`);
-      return rows.map((row) => row.name);
     } finally {
       release();
     }

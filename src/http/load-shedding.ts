@@ -1,6 +1,6 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import { ErrorCode, GatehouseError } from '../core/errors.ts';
 import type { Core } from '../core/index.ts';
+import { overloaded } from '../core/passwords.ts';
 import { asArray } from './rate-limit.ts';
 import { bucketOfRoute } from './rate-limit-routes.ts';
 
@@ -34,7 +34,7 @@ export function installLoadShedding(app: FastifyInstance, core: Core): void {
         paused -= 1;
       }
     }
-    throw new GatehouseError(ErrorCode.Overloaded, 'Too many password operations in progress', { retryAfter: 1 });
+    throw overloaded();
   };
   app.addHook('onRoute', (route) => {
     const bucket = bucketOfRoute(route);
