@@ -85,7 +85,7 @@ async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
 
 async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<DatabaseHandle> {
   const memory = dataDir === 'memory://';
-  const unlock = memory ? () => undefined : lockDataDir(dataDir);
+  const unlock = memory ? () => undefined : await lockDataDir(dataDir);
   let pglite: PGlite;
   try {
     if (!memory && !existsSync(join(dataDir, 'PG_VERSION'))) await initializeDataDir(dataDir);
