@@ -100,6 +100,7 @@ export class KeyStore {
       .selectAll()
       .where((eb) => eb.or([eb('verify_until', 'is', null), eb('verify_until', '>', new Date())]))
       .orderBy('created_at', 'desc')
+      .orderBy('kid')
       .execute();
     const verifying = new Map<string, LoadedKey>();
     let signing: { kid: string; key: CryptoKey } | undefined;

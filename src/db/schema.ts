@@ -138,6 +138,8 @@ export interface MailOutboxTable {
   last_error: string | null;
   created_at: CreatedAt;
   sent_at: Date | null;
+  /** Order of writing: the tie-breaker of "newest first" (migration 007). */
+  seq: Generated<number>;
 }
 
 /** Email verification and password reset secrets, stored as SHA-256 (migration 005). */
