@@ -14,6 +14,7 @@ import { Directory } from './directory.ts';
 import { SecurityEvents } from './events.ts';
 import { KeyStore } from './keys.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle/index.ts';
+import { openSealedSecrets, type SealedSecrets } from './sealed-secrets.ts';
 import { PasswordHasher } from './passwords.ts';
 import { Plans } from './plans.ts';
 import { Projects } from './projects.ts';
@@ -32,6 +33,8 @@ export interface Core {
   readonly events: SecurityEvents;
   readonly hasher: PasswordHasher;
   readonly keys: KeyStore;
+  /** Encrypted secrets at rest (GATEHOUSE_SECRET_KEY): checks at start, `gatehouse secrets rotate`. */
+  readonly secrets: SealedSecrets;
   readonly tokens: AccessTokens;
   readonly projects: Projects;
   readonly users: Users;
@@ -75,7 +78,8 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     concurrency: config.hashConcurrency,
     queueLimit: config.hashQueueLimit,
   });
-  const keys = new KeyStore(db);
+  const secrets = await openSealedSecrets(db, config, logger);
+  const keys = new KeyStore(db, secrets.box);
   await keys.init();
   const tokens = new AccessTokens(keys, config.issuer);
   const projects = new Projects(db);
@@ -97,7 +101,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const deletions = new Deletions(db, users, sessions, events);
   deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
   const directory = new Directory(db, users);
-  const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher });
+  const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher, box: secrets.box });
   mailOwnersOnLock({ events, mailer: lifecycle.mail, users, projects, state: new ExpiringState(redis), logger });
   auth.passwordPolicy = lifecycle.passwordPolicy;
   auth.mfa = lifecycle.mfa;
@@ -121,6 +125,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     events,
     hasher,
     keys,
+    secrets,
     tokens,
     projects,
     users,

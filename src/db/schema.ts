@@ -99,7 +99,10 @@ export interface SigningKeysTable {
   kid: string;
   alg: string;
   public_jwk: Json<Record<string, unknown>>;
-  private_jwk: Json<Record<string, unknown>>;
+  /** Plaintext, from before migration 007; moved into private_sealed at start. */
+  private_jwk: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** The private JWK sealed by the SecretBox (context `signing-key:<kid>`). */
+  private_sealed: string | null;
   created_at: CreatedAt;
   retired_at: Date | null;
   verify_until: Date | null;
