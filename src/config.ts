@@ -18,6 +18,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly adminToken: string | undefined;
+  /** GATEHOUSE_URL: a running server's base URL; `gatehouse backup` and `secrets rotate` then go through its admin API. */
+  readonly serverUrl: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly bodyLimit: number;
   /** Proxies whose X-Forwarded-For is believed: false, true, a hop count or a list of addresses/CIDRs. */
@@ -193,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     adminToken,
+    serverUrl: url(env, 'GATEHOUSE_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     logLevel: logLevel as Config['logLevel'],
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
     trustProxy: trustProxy(env),

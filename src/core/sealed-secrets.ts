@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
+import { ErrorCode, GatehouseError } from './errors.ts';
 import { signingKeyContext } from './keys.ts';
 import { SecretBox, STORED_KEY_NAME, UnreadableSecretError } from './secret-box.ts';
 
@@ -33,7 +34,7 @@ export class SealedSecrets {
    * Each row is updated only if unchanged since read, so it runs beside live instances.
    */
   async rotate(): Promise<{ keyId: string; resealed: SealedCounts; storedKeyDeleted: boolean }> {
-    if (!this.box.configured) throw new Error('Set GATEHOUSE_SECRET_KEY before rotating: without it the key is kept in the database');
+    if (!this.box.configured) throw new GatehouseError(ErrorCode.Conflict, 'Set GATEHOUSE_SECRET_KEY before rotating: without it the key is kept in the database');
     const resealed = zero();
     for (const column of SEALED_COLUMNS) {
       resealed[column.name] = await this.reseal(column, sql`NOT LIKE ${`v2.${this.box.currentKeyId}.%`}`);

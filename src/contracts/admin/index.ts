@@ -5,6 +5,7 @@ import type { ContractOptions } from '../index.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { renderAdminProblem } from './errors.ts';
 import { requireAdmin } from './guard.ts';
+import { registerOperationsRoutes } from './operations.ts';
 import { registerOutboxRoutes } from './outbox.ts';
 import { registerProjectRoutes } from './projects.ts';
 import { AdminErrorSchema } from './schemas.ts';
@@ -19,6 +20,7 @@ export const adminContract: FastifyPluginAsync<ContractOptions> = async (app, { 
   registerProjectRoutes(app, core);
   registerAuditRoutes(app, core);
   registerOutboxRoutes(app, core);
+  registerOperationsRoutes(app, core);
 
   app.post(
     '/admin/keys/rotate',
