@@ -71,6 +71,8 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   await database.startMaintenance((error) => logger.error({ err: error }, 'database maintenance failed'));
 
   const { db } = database;
+  // Before anything that needs closing: a database whose secrets this key cannot read stops the start here.
+  const secrets = await openSealedSecrets(db, config, logger);
   const events = new SecurityEvents();
   events.onListenerError((error) => logger.error({ err: error }, 'security event listener failed'));
   const hasher = new PasswordHasher({
@@ -78,7 +80,6 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     concurrency: config.hashConcurrency,
     queueLimit: config.hashQueueLimit,
   });
-  const secrets = await openSealedSecrets(db, config, logger);
   const keys = new KeyStore(db, secrets.box);
   await keys.init();
   const tokens = new AccessTokens(keys, config.issuer);
