@@ -65,6 +65,11 @@ export async function backupEmbedded(handle: DatabaseHandle, file: string): Prom
 export function backupTempDir(dataDir: string): string {
   const root = join(dataDir, '.backup-tmp');
   mkdirSync(root, { recursive: true, mode: 0o700 });
+  // Left by a process that died while sending one: no download takes a day.
+  for (const name of readdirSync(root)) {
+    const path = join(root, name);
+    if (statSync(path).mtimeMs < Date.now() - 24 * 3600_000) rmSync(path, { recursive: true, force: true });
+  }
   return mkdtempSync(join(root, 'b-'));
 }
 
