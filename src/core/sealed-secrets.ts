@@ -99,9 +99,6 @@ export async function openSealedSecrets(db: Db, config: Config, logger: Logger):
   if (upgraded > 0) logger.info({ upgraded }, 'stored secrets now carry the id of their encryption key');
   const unreadable = await secrets.unreadable();
   if (unreadable.signingKeys + unreadable.mfaSecrets > 0) throw new UnreadableSecretsAtStartError(unreadable);
-  if (!box.configured) {
-    logger.warn('GATEHOUSE_SECRET_KEY is not set: signing keys and MFA secrets are encrypted with a key kept in the same database, so a copy of the database can mint tokens');
-  }
   return secrets;
 }
 
