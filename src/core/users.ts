@@ -64,20 +64,21 @@ export class Users {
   private readonly recentProfiles = new TtlCache<Profile>(READ_CACHE_TTL_MS);
 
   /**
-   * Called after a user is set inactive: the core wires it to revoke all of the user's sessions, since
-   * bearer and cookie checks look at the session, not the user (a disabled user's tokens kept working
-   * until they expired; found by the hardening campaign).
+   * `onDeactivated` runs after a user is set inactive: the core revokes all of the user's sessions
+   * there, since bearer and cookie checks look at the session, not the user (a disabled user's
+   * tokens kept working until they expired; found by the hardening campaign).
    */
-  onDeactivated: ((userId: string) => Promise<void>) | undefined;
-
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onDeactivated: (userId: string) => Promise<void> = async () => undefined,
+  ) {}
 
   /** Inserts the user and its profile atomically; a duplicate email or account is a clean error. */
-  async create(input: NewUser): Promise<{ user: User; profile: Profile }> {
+  async create(input: NewUser, db: Db = this.db): Promise<{ user: User; profile: Profile }> {
     const id = randomUUID();
     try {
       // One statement (data-modifying CTEs) instead of a four-statement transaction, as atomic.
-      const row = await this.db
+      const row = await db
         .with('user', (db) =>
           db
             .insertInto('users')
@@ -135,6 +136,27 @@ export class Users {
       }
       throw error;
     }
+  }
+
+  /** Runs `work` in one transaction (for a user created together with other rows). */
+  transaction<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  /** Which of an email and an account handle is already used in the project (email first), in one query. */
+  async taken(projectId: string, email: string, account?: string): Promise<'email' | 'account' | undefined> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select((eb) => eb('email_normalized', '=', normalizeEmail(email)).as('email_match'))
+      .where('project_id', '=', projectId)
+      .where((eb) => {
+        const byEmail = eb('email_normalized', '=', normalizeEmail(email));
+        return account === undefined ? byEmail : eb.or([byEmail, eb('account', '=', account)]);
+      })
+      .limit(2)
+      .execute();
+    if (rows.some((row) => row.email_match === true)) return 'email';
+    return rows.length > 0 ? 'account' : undefined;
   }
 
   byEmail(projectId: string, email: string): Promise<User | undefined> {
@@ -225,7 +247,7 @@ export class Users {
           .where('user_id', '=', id)
           .execute();
       }
-      if (changes.is_active === false) await this.onDeactivated?.(id);
+      if (changes.is_active === false) await this.onDeactivated(id);
       return user;
     } catch (error) {
       if (isUniqueViolation(error, 'users_project_account')) {

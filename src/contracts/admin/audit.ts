@@ -1,8 +1,7 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AuditRow } from '../../core/audit.ts';
-import type { Core } from '../../core/index.ts';
+import type { GatehouseApi } from '../../core/use-cases/index.ts';
+import { endpoint } from '../../http/routes.ts';
 import { AdminErrorSchema } from './schemas.ts';
 
 const AuditQuerySchema = Type.Object({
@@ -55,23 +54,19 @@ export function auditEntryView(row: AuditRow): Static<typeof AuditEntrySchema> {
 }
 
 /** GET /admin/audit: the audit log, newest first, filtered, paged by an opaque cursor. */
-export function registerAuditRoutes(scope: FastifyInstance, core: Core): void {
-  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  app.get(
-    '/admin/audit',
-    {
-      schema: {
-        tags: ['admin'],
-        security: [{ adminToken: [] }],
-        summary: 'Page through the audit log (newest first)',
-        querystring: AuditQuerySchema,
-        response: { 200: AuditPageSchema, 401: AdminErrorSchema, 422: AdminErrorSchema },
-      },
+export const auditLog = (api: GatehouseApi) =>
+  endpoint({
+    schema: {
+      tags: ['admin'],
+      security: [{ adminToken: [] }],
+      summary: 'Page through the audit log (newest first)',
+      querystring: AuditQuerySchema,
+      response: { 200: AuditPageSchema, 401: AdminErrorSchema, 422: AdminErrorSchema },
     },
-    async (request) => {
+    handler: async (request) => {
       const query = request.query;
       const limit = Math.min(500, Math.max(1, Number(query.limit ?? 50)));
-      const rows = await core.audit.list({
+      const rows = await api.admin.auditPage({
         projectId: query.projectId,
         userId: query.userId,
         action: query.action,
@@ -84,5 +79,4 @@ export function registerAuditRoutes(scope: FastifyInstance, core: Core): void {
       const last = page[page.length - 1];
       return { items: page.map(auditEntryView), nextCursor: rows.length > limit && last !== undefined ? String(last.id) : null };
     },
-  );
-}
+  });

@@ -20,7 +20,7 @@ function issue(code: string, text: string, field?: string): Issue {
   return { severity: 'error', code, details: { text }, ...(field !== undefined && field !== '' && { expression: [field] }) };
 }
 
-const CORE: Partial<Record<ErrorCode, { status: number; code: string; text?: string }>> = {
+const CORE: Record<ErrorCode, { status: number; code: string; text?: string }> = {
   [ErrorCode.InvalidCredentials]: { status: 401, code: 'login', text: 'Email or password is invalid' },
   [ErrorCode.Unauthenticated]: { status: 401, code: 'login', text: 'Unauthorized' },
   [ErrorCode.InvalidRefreshToken]: { status: 401, code: 'login', text: 'Invalid refresh token' },
@@ -84,7 +84,7 @@ export function renderOvokProblem(problem: Problem, requestId: string): Rendered
     }
     case 'core': {
       const { error } = problem;
-      const mapped = CORE[error.code] ?? { status: 400, code: 'invalid' };
+      const mapped = CORE[error.code];
       const fields = error.extra.fields ?? [];
       const issues =
         fields.length > 0 && mapped.status !== 401

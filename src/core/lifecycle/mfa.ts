@@ -160,14 +160,19 @@ export class Mfa {
     return token;
   }
 
-  /** Answers a challenge with a TOTP or recovery code: the user to sign in, or InvalidMfaCode. */
-  async complete(challenge: string, code: string, context: SessionContext = {}): Promise<ChallengeResult> {
+  /**
+   * Answers a challenge with a TOTP or recovery code: the user to sign in, or InvalidMfaCode.
+   * With `projectId`, a challenge of another project is refused before anything is counted or spent.
+   */
+  async complete(challenge: string, code: string, context: SessionContext = {}, projectId?: string): Promise<ChallengeResult> {
     if (!challenge.startsWith(MFA_CHALLENGE_PREFIX)) throw invalidCode();
     // Each try is counted before the code is checked, so parallel guesses share the budget.
-    const row = await this.db
+    let attempt = this.db
       .updateTable('mfa_challenges')
       .set({ attempts: sql<number>`attempts + 1` })
-      .where('token_hash', '=', digest(challenge))
+      .where('token_hash', '=', digest(challenge));
+    if (projectId !== undefined) attempt = attempt.where('project_id', '=', projectId);
+    const row = await attempt
       .where('used_at', 'is', null)
       .where('expires_at', '>', new Date())
       .where('attempts', '<', CHALLENGE_ATTEMPTS)

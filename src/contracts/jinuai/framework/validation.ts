@@ -1,5 +1,5 @@
 import type { FastifySchemaCompiler } from 'fastify';
-import { ErrorCode, GatehouseError } from '../../core/errors.ts';
+import { ErrorCode, GatehouseError } from '../../../core/errors.ts';
 import { ParsedBody } from './body.ts';
 import { INEXACT, parseDate, parseEmail, parseUuid } from './formats.ts';
 

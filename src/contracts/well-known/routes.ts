@@ -1,18 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ContractOptions } from '../index.ts';
+import type { ContractOptions } from '../contract.ts';
 
 /** Discovery: enough for any stock JOSE/OIDC library to verify our access tokens. */
-export const wellKnownContract: FastifyPluginAsync<ContractOptions> = async (app, { core }) => {
+export const wellKnownContract: FastifyPluginAsync<ContractOptions> = async (app, { api, config }) => {
   app.get('/.well-known/jwks.json', { schema: { tags: ['well-known'], summary: 'Public keys that sign access tokens' } }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
-    return core.keys.publicJwks();
+    return api.publicJwks();
   });
 
   app.get(
     '/.well-known/openid-configuration',
     { schema: { tags: ['well-known'], summary: 'Discovery document' } },
     async (_request, reply) => {
-      const issuer = core.config.issuer;
+      const issuer = config.issuer;
       reply.header('cache-control', 'public, max-age=300');
       return {
         issuer,

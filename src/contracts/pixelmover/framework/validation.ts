@@ -1,4 +1,4 @@
-import { ErrorCode, GatehouseError, type FieldProblem } from '../../core/errors.ts';
+import { ErrorCode, GatehouseError, type FieldProblem } from '../../../core/errors.ts';
 import { isTimezone } from './timezones.ts';
 
 /**

@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ErrorCode, GatehouseError } from '../../core/errors.ts';
+import { ErrorCode, GatehouseError } from '../../../core/errors.ts';
 import { pythonJsonError, type JsonDecodeFailure } from './python-json.ts';
 
 /**
