@@ -62,7 +62,10 @@ export class Projects {
   async systemProject(): Promise<Project> {
     if (this.systemCache !== undefined) return this.systemCache;
     const existing = await this.db.selectFrom('projects').selectAll().where('kind', '=', 'system').executeTakeFirst();
-    if (existing !== undefined) return (this.systemCache = existing);
+    if (existing !== undefined) {
+      this.systemCache = existing;
+      return existing;
+    }
     await this.db
       .insertInto('projects')
       .values({ id: randomUUID(), name: 'Gatehouse operators', kind: 'system', self_register_types: [] })
