@@ -10,7 +10,9 @@ import { auditTail, auditVerify } from './audit.ts';
 import { backup, newSecretKey, restore, rotateSecrets } from './operations.ts';
 import { showOutbox } from './outbox.ts';
 import { createClient, createProject, listClients, listProjects, rotateKeys, runMigrations, type Output } from './commands.ts';
+import { createOperator, listOperators } from './operators.ts';
 import { startServer } from './server.ts';
+import { actOnUser, findUsers, showUser, type UserAction } from './users.ts';
 
 const USAGE = `Usage: gatehouse <command> [--json]
 
@@ -29,6 +31,14 @@ Commands:
   restore FILE --data-dir DIR [--force] restore a backup into DIR (empty, or emptied with --force)
   secrets new-key                       print a random key for GATEHOUSE_SECRET_KEY
   secrets rotate                        re-encrypt stored secrets under GATEHOUSE_SECRET_KEY
+  users find [QUERY] [--project ID] [--cursor C] [--limit N]
+                                        find users by email, account or name prefix, number or id
+  users show <id>                       a user: ids, status, MFA, lockout, sessions, keys
+  users disable|enable|unlock|revoke-sessions|send-reset <id>
+                                        act on a user (an audit event names the CLI)
+  operators create <email> [--role admin|support]
+                                        a console operator; prints a generated password once
+  operators list                        console operators
 
 Configuration comes from the environment (see README). With the embedded database, commands
 other than start refuse to run while a server holds the data directory: use the admin API then
@@ -54,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       'data-dir': { type: 'string' },
       force: { type: 'boolean', default: false },
+      project: { type: 'string' },
+      cursor: { type: 'string' },
+      role: { type: 'string', default: 'admin' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -111,6 +124,29 @@ async function main(argv: string[]): Promise<number> {
     case 'secrets rotate':
       await rotateSecrets(config, out);
       return 0;
+    case 'users find':
+      if (rest.length > 1 || !/^[0-9]{1,3}$/.test(values.limit)) break;
+      await findUsers(config, out, { ...(rest[0] !== undefined && { query: rest[0] }), ...(values.project && { projectId: values.project }), ...(values.cursor && { cursor: values.cursor }), limit: Math.max(1, Number(values.limit)) });
+      return 0;
+    case 'users show':
+      if (rest.length !== 1 || rest[0] === undefined) break;
+      await showUser(config, out, rest[0]);
+      return 0;
+    case 'users disable':
+    case 'users enable':
+    case 'users unlock':
+    case 'users revoke-sessions':
+    case 'users send-reset':
+      if (rest.length !== 1 || rest[0] === undefined) break;
+      await actOnUser(config, out, sub as UserAction, rest[0]);
+      return 0;
+    case 'operators create':
+      if (rest.length !== 1 || rest[0] === undefined || (values.role !== 'admin' && values.role !== 'support')) break;
+      await createOperator(config, out, { email: rest[0], role: values.role });
+      return 0;
+    case 'operators list':
+      await listOperators(config, out);
+      return 0;
     case 'keys rotate':
       await rotateKeys(config, out);
       return 0;
@@ -125,7 +161,9 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DataDirUnusableError || error instanceof GatehouseError || error instanceof BackupError || error instanceof UnreadableSecretError) {
+    const known = [ConfigError, DataDirLockedError, DataDirUnusableError, GatehouseError, BackupError, UnreadableSecretError];
+    // Errors that explain themselves in one line; anything else is a bug, shown with its stack.
+    if (error instanceof Error && known.some((type) => error instanceof type)) {
       process.stderr.write(`gatehouse: ${error.message}\n`);
     } else {
       process.stderr.write(`gatehouse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

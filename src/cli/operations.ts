@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import { backupEmbedded, BackupError, restoreEmbedded } from '../db/backup.ts';
 import { openDatabase } from '../db/connection.ts';
 import { DataDirLockedError } from '../db/lock.ts';
+import { CLI_ACTOR } from '../core/use-cases/actor.ts';
 import { withCore, type Output } from './commands.ts';
 
 const VIA_SERVER = 'set GATEHOUSE_URL to its address and GATEHOUSE_ADMIN_TOKEN to its admin token';
@@ -42,8 +43,9 @@ export async function backup(config: Config, out: Output, file: string): Promise
     out.print({ file, createdAt }, () => `Backup of ${config.serverUrl} taken at ${createdAt} written to ${file}`);
     return;
   }
-  if (config.databaseUrl !== undefined) throw new BackupError('DATABASE_URL is set: back up PostgreSQL with pg_dump (see docs/operations-backup.md)');
-  let database;
+  if (config.databaseUrl !== undefined)
+    throw new BackupError('DATABASE_URL is set: back up PostgreSQL with pg_dump (see docs/operations-backup.md)');
+  let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = await openDatabase({ ...config, logLevel: 'warn' });
   } catch (error) {
@@ -67,9 +69,11 @@ export async function restore(out: Output, file: string, dataDir: string, force:
 /** `gatehouse secrets rotate`: through the running server (GATEHOUSE_URL), else on the database directly. */
 export async function rotateSecrets(config: Config, out: Output): Promise<void> {
   const print = (result: { keyId: string; resealed: { signingKeys: number; mfaSecrets: number }; storedKeyDeleted: boolean }): void =>
-    out.print(result, () =>
-      `Re-encrypted ${result.resealed.signingKeys} signing key(s) and ${result.resealed.mfaSecrets} MFA secret(s) under key ${result.keyId}` +
-      (result.storedKeyDeleted ? '; deleted the key kept in the database.' : '.'),
+    out.print(
+      result,
+      () =>
+        `Re-encrypted ${result.resealed.signingKeys} signing key(s) and ${result.resealed.mfaSecrets} MFA secret(s) under key ${result.keyId}` +
+        (result.storedKeyDeleted ? '; deleted the key kept in the database.' : '.'),
     );
   if (config.serverUrl !== undefined) {
     print((await (await adminPost(config, '/admin/secrets/rotate')).json()) as Parameters<typeof print>[0]);
@@ -77,9 +81,7 @@ export async function rotateSecrets(config: Config, out: Output): Promise<void> 
   }
   try {
     await withCore(config, async (core) => {
-      const result = await core.secrets.rotate();
-      core.events.emit({ action: 'admin.secrets.rotate', outcome: 'success', detail: { keyId: result.keyId, ...result.resealed, via: 'cli' } });
-      print(result);
+      print(await core.api.operations.rotateSecrets(CLI_ACTOR));
     });
   } catch (error) {
     if (error instanceof DataDirLockedError) throw new BackupError(`${error.message} To rotate on a running server, ${VIA_SERVER}.`);

@@ -34,7 +34,8 @@ export class SealedSecrets {
    * Each row is updated only if unchanged since read, so it runs beside live instances.
    */
   async rotate(): Promise<{ keyId: string; resealed: SealedCounts; storedKeyDeleted: boolean }> {
-    if (!this.box.configured) throw new GatehouseError(ErrorCode.Conflict, 'Set GATEHOUSE_SECRET_KEY before rotating: without it the key is kept in the database');
+    if (!this.box.configured)
+      throw new GatehouseError(ErrorCode.Conflict, 'Set GATEHOUSE_SECRET_KEY before rotating: without it the key is kept in the database');
     const resealed = zero();
     for (const column of SEALED_COLUMNS) {
       resealed[column.name] = await this.reseal(column, sql`NOT LIKE ${`v2.${this.box.currentKeyId}.%`}`);
@@ -78,7 +79,9 @@ export class SealedSecrets {
       for (const row of rows) {
         const fresh = this.box.seal(this.box.open(row.sealed, column.context(row.id)), column.context(row.id));
         // Unchanged since read, or left alone (an instance wrote it meanwhile, under its current key).
-        const result = await sql`UPDATE ${table} SET ${ref} = ${fresh} WHERE ${key} = ${row.id} AND ${ref} = ${row.sealed}`.execute(this.db);
+        const result = await sql`UPDATE ${table} SET ${ref} = ${fresh} WHERE ${key} = ${row.id} AND ${ref} = ${row.sealed}`.execute(
+          this.db,
+        );
         done += Number(result.numAffectedRows ?? 0n);
       }
       if (rows.length < BATCH) return done;

@@ -40,7 +40,12 @@ export async function backupEmbedded(handle: DatabaseHandle, file: string): Prom
   const partial = `${file}.partial-${randomBytes(4).toString('hex')}`;
   try {
     const manifest = await handle.quiesced(async (dataDir) => {
-      const taken: BackupManifest = { format: FORMAT, version: 1, createdAt: new Date().toISOString(), postgres: readFileSync(join(dataDir, 'PG_VERSION'), 'utf8').trim() };
+      const taken: BackupManifest = {
+        format: FORMAT,
+        version: 1,
+        createdAt: new Date().toISOString(),
+        postgres: readFileSync(join(dataDir, 'PG_VERSION'), 'utf8').trim(),
+      };
       writeFileSync(join(dataDir, MANIFEST), `${JSON.stringify(taken, null, 2)}\n`);
       try {
         const names = readdirSync(dataDir).filter((name) => !NOT_DATA.test(name));
@@ -107,7 +112,8 @@ export async function readManifest(file: string): Promise<BackupManifest> {
     manifest = undefined;
   }
   if (manifest?.format !== FORMAT || !hasDatabase) throw new BackupError(`${file} is not a Gatehouse backup`);
-  if (manifest.version !== 1) throw new BackupError(`${file} is a backup of version ${String(manifest.version)}, which this Gatehouse cannot restore`);
+  if (manifest.version !== 1)
+    throw new BackupError(`${file} is a backup of version ${String(manifest.version)}, which this Gatehouse cannot restore`);
   return manifest as BackupManifest;
 }
 
@@ -122,13 +128,15 @@ export async function restoreEmbedded(file: string, dataDir: string, options: { 
   try {
     const present = readdirSync(dataDir).filter((name) => !NOT_DATA.test(name));
     if (present.length > 0) {
-      if (!options.force) throw new BackupError(`${dataDir} is not empty: restore into a new directory, or add --force to replace its contents`);
+      if (!options.force)
+        throw new BackupError(`${dataDir} is not empty: restore into a new directory, or add --force to replace its contents`);
       for (const name of present) rmSync(join(dataDir, name), { recursive: true, force: true });
     }
     try {
       await extract({ file, cwd: dataDir, filter: (path) => path !== MANIFEST && !NOT_DATA.test(path) });
     } catch (error) {
-      for (const name of readdirSync(dataDir).filter((entry) => !NOT_DATA.test(entry))) rmSync(join(dataDir, name), { recursive: true, force: true });
+      for (const name of readdirSync(dataDir).filter((entry) => !NOT_DATA.test(entry)))
+        rmSync(join(dataDir, name), { recursive: true, force: true });
       throw new BackupError(`Restoring ${file} failed: ${(error as Error).message}`);
     }
   } finally {

@@ -30,7 +30,9 @@ export class DataDirUnusableError extends Error {
       ENOSPC: 'the disk is full',
       EDQUOT: 'the disk quota is exhausted',
     };
-    super(`The data directory ${dataDir} cannot be used: ${why[cause.code ?? ''] ?? cause.code ?? cause.message}. Point GATEHOUSE_DATA_DIR at a writable directory.`);
+    super(
+      `The data directory ${dataDir} cannot be used: ${why[cause.code ?? ''] ?? cause.code ?? cause.message}. Point GATEHOUSE_DATA_DIR at a writable directory.`,
+    );
     this.name = 'DataDirUnusableError';
   }
 }

@@ -37,12 +37,19 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function cli(args: string[], extra: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: env(extra), encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    env: env(extra),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 async function start(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env: env({ GATEHOUSE_DATA_DIR: dataDir, PORT: String(port) }), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+    env: env({ GATEHOUSE_DATA_DIR: dataDir, PORT: String(port) }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -87,7 +94,11 @@ async function register(url: string, email: string): Promise<number> {
 }
 
 async function signsIn(url: string, email: string): Promise<boolean> {
-  const response = await fetch(`${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  const response = await fetch(`${url}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
   await response.arrayBuffer();
   return response.status === 200;
 }
@@ -124,7 +135,11 @@ describe('backup and restore of the embedded database', () => {
       await until(() => acknowledged.length >= countAtEnd + 10, 'registrations after the backup');
       running = false;
       await load;
-      assert.deepEqual([...statuses].filter((status) => status >= 500), [], 'no 5xx during the backup');
+      assert.deepEqual(
+        [...statuses].filter((status) => status >= 500),
+        [],
+        'no 5xx during the backup',
+      );
       const before = acknowledged.filter((entry) => entry.at < began);
       assert.ok(before.length >= 30, `registrations before the backup: ${before.length}`);
       assert.equal((await readManifest(archive)).format, 'gatehouse-backup');
@@ -135,7 +150,7 @@ describe('backup and restore of the embedded database', () => {
       assert.equal(restored.status, 0, restored.stderr);
       assert.match(restored.stdout, /Restored the backup taken at/);
       const refused = cli(['restore', archive, '--data-dir', source], {});
-      assert.equal(refused.status, 1, 'a live server\'s directory is refused');
+      assert.equal(refused.status, 1, "a live server's directory is refused");
       assert.match(refused.stderr, /already open in process/);
       await stop(server.child);
       const notEmpty = cli(['restore', archive, '--data-dir', source], {});

@@ -48,7 +48,17 @@ function unrelatedProcess(): ChildProcess & { pid: number } {
 
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];
 function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: '', REDIS_URL: '', GATEHOUSE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1' };
+  return {
+    ...process.env,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    GATEHOUSE_DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ARGON2_MEMORY_KIB: '256',
+    ARGON2_ITERATIONS: '1',
+  };
 }
 
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
@@ -128,7 +138,8 @@ describe('the embedded data-directory lock', { skip: existsSync('/proc/self/stat
     try {
       const pid = Number(await new Promise<string>((resolve) => parent.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
       const startTime = startTimeOf(pid);
-      for (let i = 0; i < 100 && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let i = 0; i < 100 && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       assert.match(readFileSync(`/proc/${pid}/stat`, 'utf8'), /\) Z /, 'the child is a zombie');
       const dir = tempDir();
       writeRecord(dir, { pid, bootId: bootId(), startTime });
@@ -153,7 +164,10 @@ describe('the embedded data-directory lock', { skip: existsSync('/proc/self/stat
     }
     // What a crash leaves: the socket file, with nothing accepting on it (the owner was killed -9).
     rmSync(join(dir, name), { force: true });
-    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(join(dir, name))}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    spawnSync(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(join(dir, name))}, () => process.kill(process.pid, 'SIGKILL'))`,
+    ]);
     assert.ok(existsSync(join(dir, name)), 'the dead owner left its socket file');
     writeRecord(dir, { pid: process.pid + 1_000_000, bootId: bootId(), startTime: '1', socket: name });
     await takesOver(dir);
@@ -164,7 +178,7 @@ describe('the embedded data-directory lock', { skip: existsSync('/proc/self/stat
     );
   });
 
-  it('a real second server on a live server\'s directory is refused at once; after kill -9 the next start takes it over at once', async () => {
+  it("a real second server on a live server's directory is refused at once; after kill -9 the next start takes it over at once", async () => {
     const dir = tempDir();
     const first = await startServer(dir);
     try {

@@ -17,7 +17,11 @@ const newKey = (): string => randomBytes(32).toString('hex');
 const dirs: string[] = [];
 
 /** One database reopened under different keys: a fresh PostgreSQL database, or an embedded one on disk. */
-async function storage(): Promise<{ open(env: Record<string, string>): Promise<TestApp>; dataDir: string | undefined; drop(): Promise<void> }> {
+async function storage(): Promise<{
+  open(env: Record<string, string>): Promise<TestApp>;
+  dataDir: string | undefined;
+  drop(): Promise<void>;
+}> {
   if (onPostgres()) {
     const fresh = await freshPostgresDatabase();
     return { open: (env) => createTestApp(env, { databaseUrl: fresh.url }), dataDir: undefined, drop: fresh.drop };
@@ -58,7 +62,9 @@ async function sealedValues(db: Db): Promise<string[]> {
   return [...keys.map((row) => row.private_sealed ?? ''), ...factors.map((row) => row.secret_encrypted)];
 }
 
-async function rotate(t: TestApp): Promise<{ keyId: string; resealed: { signingKeys: number; mfaSecrets: number }; storedKeyDeleted: boolean }> {
+async function rotate(
+  t: TestApp,
+): Promise<{ keyId: string; resealed: { signingKeys: number; mfaSecrets: number }; storedKeyDeleted: boolean }> {
   const response = await call(t, 'POST', '/admin/secrets/rotate', ADMIN_TOKEN);
   assert.equal(response.statusCode, 200, response.body);
   return json(response);
@@ -85,13 +91,19 @@ describe('secrets at rest: sealed signing keys and GATEHOUSE_SECRET_KEY rotation
       let d: string;
       try {
         await ovokRegister(t.app, t.clientId);
-        const row = await t.app.core.database.db.selectFrom('signing_keys').selectAll().where('retired_at', 'is', null).executeTakeFirstOrThrow();
+        const row = await t.app.core.database.db
+          .selectFrom('signing_keys')
+          .selectAll()
+          .where('retired_at', 'is', null)
+          .executeTakeFirstOrThrow();
         assert.equal(row.private_jwk, null);
         assert.ok(row.private_sealed?.startsWith(`v2.${keyIdOf(decodeKey(key))}.`));
         d = (JSON.parse(t.app.core.secrets.box.open(row.private_sealed ?? '', signingKeyContext(row.kid))) as { d: string }).d;
         assert.match(d, /^[A-Za-z0-9_-]{43}$/);
         // Every row of every table, as text.
-        const { rows: tables } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`.execute(t.app.core.database.db);
+        const { rows: tables } = await sql<{
+          name: string;
+        }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`.execute(t.app.core.database.db);
         for (const { name } of tables) {
           const { rows } = await sql<{ row: string }>`SELECT t::text AS row FROM ${sql.table(name)} t`.execute(t.app.core.database.db);
           assert.ok(!rows.some((r) => r.row.includes(d)), `plaintext private key in ${name}`);
@@ -104,7 +116,11 @@ describe('secrets at rest: sealed signing keys and GATEHOUSE_SECRET_KEY rotation
         for (const file of filesUnder(store.dataDir)) assert.ok(!readFileSync(file).includes(d), `plaintext private key in ${file}`);
       }
       await assert.rejects(store.open({ GATEHOUSE_SECRET_KEY: newKey() }), UnreadableSecretsAtStartError);
-      await assert.rejects(store.open({}), UnreadableSecretsAtStartError, 'without a key, the one generated in the copy does not fit either');
+      await assert.rejects(
+        store.open({}),
+        UnreadableSecretsAtStartError,
+        'without a key, the one generated in the copy does not fit either',
+      );
       const again = await store.open({ GATEHOUSE_SECRET_KEY: key });
       await again.close();
     } finally {
@@ -126,7 +142,10 @@ describe('secrets at rest: sealed signing keys and GATEHOUSE_SECRET_KEY rotation
         assert.equal(result.keyId, keyIdOf(decodeKey(newer)));
         assert.deepEqual(result.resealed, { signingKeys: 1, mfaSecrets: 1 });
         const values = await sealedValues(rotating.app.core.database.db);
-        assert.ok(values.every((value) => value.startsWith(`v2.${result.keyId}.`)), values.join('\n'));
+        assert.ok(
+          values.every((value) => value.startsWith(`v2.${result.keyId}.`)),
+          values.join('\n'),
+        );
         assert.deepEqual((await rotate(rotating)).resealed, { signingKeys: 0, mfaSecrets: 0 }, 'a second rotation has nothing left to do');
       } finally {
         await rotating.close();
@@ -138,13 +157,19 @@ describe('secrets at rest: sealed signing keys and GATEHOUSE_SECRET_KEY rotation
       } finally {
         await after.close();
       }
-      await assert.rejects(store.open({ GATEHOUSE_SECRET_KEY: oldKey }), UnreadableSecretsAtStartError, 'the old key alone reads nothing now');
+      await assert.rejects(
+        store.open({ GATEHOUSE_SECRET_KEY: oldKey }),
+        UnreadableSecretsAtStartError,
+        'the old key alone reads nothing now',
+      );
     } finally {
       await store.drop();
     }
   });
 
-  it('without downtime: an instance still writing with the old key keeps signing and verifying TOTP while another rotates', { skip: onPostgres() ? false : 'two instances on one database need PostgreSQL' }, async () => {
+  it('without downtime: an instance still writing with the old key keeps signing and verifying TOTP while another rotates', {
+    skip: onPostgres() ? false : 'two instances on one database need PostgreSQL',
+  }, async () => {
     const store = await storage();
     const [oldKey, newer] = [newKey(), newKey()];
     try {
@@ -182,7 +207,9 @@ describe('secrets at rest: sealed signing keys and GATEHOUSE_SECRET_KEY rotation
       const cipher = createCipheriv('aes-256-gcm', Buffer.from(stored.value, 'base64'), iv);
       cipher.setAAD(Buffer.from(factor.user_id));
       const body = Buffer.concat([cipher.update(user.secret, 'utf8'), cipher.final()]);
-      const v1 = ['v1', iv, body, cipher.getAuthTag()].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+      const v1 = ['v1', iv, body, cipher.getAuthTag()]
+        .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+        .join('.');
       await db.updateTable('mfa_factors').set({ secret_encrypted: v1 }).where('user_id', '=', factor.user_id).execute();
       await legacy.close();
 
@@ -190,8 +217,14 @@ describe('secrets at rest: sealed signing keys and GATEHOUSE_SECRET_KEY rotation
       try {
         const keyId = keyIdOf(decodeKey(key));
         const rows = await upgraded.app.core.database.db.selectFrom('signing_keys').select(['private_jwk', 'private_sealed']).execute();
-        assert.ok(rows.every((r) => r.private_jwk === null && r.private_sealed?.startsWith(`v2.${keyId}.`)), 'plaintext keys sealed on start');
-        assert.ok((await sealedValues(upgraded.app.core.database.db)).every((value) => value.startsWith(`v2.${keyId}.`)), 'v1 values resealed with a key id');
+        assert.ok(
+          rows.every((r) => r.private_jwk === null && r.private_sealed?.startsWith(`v2.${keyId}.`)),
+          'plaintext keys sealed on start',
+        );
+        assert.ok(
+          (await sealedValues(upgraded.app.core.database.db)).every((value) => value.startsWith(`v2.${keyId}.`)),
+          'v1 values resealed with a key id',
+        );
         const result = await rotate(upgraded);
         assert.equal(result.storedKeyDeleted, true);
         await signInWithTotp(upgraded, user, 1);

@@ -22,13 +22,33 @@ describe('"newest first" has a tie-breaker', () => {
     for (const [i, id] of written.entries()) {
       await db
         .insertInto('mail_outbox')
-        .values({ id, project_id: null, kind: `k${i}`, to_address: to, to_normalized: to, subject: `#${i}`, text_body: 'x', status: 'outbox', created_at: instant })
+        .values({
+          id,
+          project_id: null,
+          kind: `k${i}`,
+          to_address: to,
+          to_normalized: to,
+          subject: `#${i}`,
+          text_body: 'x',
+          status: 'outbox',
+          created_at: instant,
+        })
         .execute();
     }
     const expected = [...written].reverse();
-    assert.deepEqual((await listOutbox(db, { to, limit: 50 })).map((row) => row.id), expected);
-    assert.deepEqual((await listOutbox(db, { limit: 8 })).map((row) => row.id), expected, 'without a recipient filter too');
+    assert.deepEqual(
+      (await listOutbox(db, { to, limit: 50 })).map((row) => row.id),
+      expected,
+    );
+    assert.deepEqual(
+      (await listOutbox(db, { limit: 8 })).map((row) => row.id),
+      expected,
+      'without a recipient filter too',
+    );
     const listed = json<{ items: Array<{ id: string }> }>(await admin(t.app, 'GET', `/admin/outbox?to=${to}`));
-    assert.deepEqual(listed.items.map((item) => item.id), expected);
+    assert.deepEqual(
+      listed.items.map((item) => item.id),
+      expected,
+    );
   });
 });

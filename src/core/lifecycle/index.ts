@@ -69,7 +69,6 @@ export async function createLifecycle(deps: LifecycleDeps): Promise<Lifecycle> {
       background.run('verification-email', () => verification.onRegistered(userId, projectId));
     }
   });
-  mail.start();
 
   return {
     mail,
