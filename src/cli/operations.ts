@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -45,6 +46,10 @@ export async function backup(config: Config, out: Output, file: string): Promise
   }
   if (config.databaseUrl !== undefined)
     throw new BackupError('DATABASE_URL is set: back up PostgreSQL with pg_dump (see docs/operations-backup.md)');
+  // Opening a directory without a database would create one: an empty backup of a mistyped path.
+  if (config.dataDir !== 'memory://' && !existsSync(join(config.dataDir, 'PG_VERSION'))) {
+    throw new BackupError(`${config.dataDir} holds no Gatehouse database (GATEHOUSE_DATA_DIR)`);
+  }
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = await openDatabase({ ...config, logLevel: 'warn' });

@@ -9,6 +9,8 @@ import { readManifest } from '../../src/db/backup.ts';
 import { ADMIN_TOKEN, createTestApp, json, onPostgres } from '../helpers/app.ts';
 
 const PASSWORD = 'backup-safe-pass-42';
+/** How long a start or a CLI command may take: generous, for a machine shared with other test runs. */
+const PATIENCE_MS = 180_000;
 const root = mkdtempSync(join(tmpdir(), 'gatehouse-backup-'));
 
 function freePort(): Promise<number> {
@@ -40,7 +42,7 @@ function cli(args: string[], extra: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     env: env(extra),
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: PATIENCE_MS,
   });
 }
 
@@ -53,7 +55,7 @@ async function start(dataDir: string): Promise<{ child: ChildProcess; url: strin
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + PATIENCE_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${stderr}`);
     try {
@@ -66,9 +68,9 @@ async function start(dataDir: string): Promise<{ child: ChildProcess; url: strin
   }
 }
 
-/** Waits (up to a minute) until `check` holds: a load reaching a size, not a time. */
+/** Waits (up to PATIENCE_MS) until `check` holds: a load reaching a size, not a time. */
 async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + PATIENCE_MS;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -188,13 +190,18 @@ describe('backup and restore of the embedded database', () => {
     }
   });
 
-  it('refuses a file that is not a Gatehouse backup, leaving the directory empty', () => {
+  it('refuses a file that is not a Gatehouse backup, and a data directory without a database, creating nothing', () => {
     const bogus = join(root, 'bogus.tar.gz');
     writeFileSync(bogus, 'not an archive');
     const result = cli(['restore', bogus, '--data-dir', join(root, 'never')], {});
     assert.equal(result.status, 1);
     assert.match(result.stderr, /is not a Gatehouse backup/);
     assert.equal(existsSync(join(root, 'never')), false);
+    // A mistyped data directory is not a new, empty database to back up.
+    const nothing = cli(['backup', join(root, 'nothing.tar.gz')], { GATEHOUSE_DATA_DIR: join(root, 'nothing-here') });
+    assert.equal(nothing.status, 1);
+    assert.match(nothing.stderr, /holds no Gatehouse database/);
+    assert.equal(existsSync(join(root, 'nothing-here')), false);
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 

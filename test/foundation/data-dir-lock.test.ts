@@ -71,7 +71,8 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; port
   const child = spawn(process.execPath, [...cli, 'start'], { env: serverEnv(dataDir, port), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const deadline = Date.now() + 60_000;
+  // Generous: a first start creates the database, on a machine shared with other test runs.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${stderr}`);
     try {
@@ -182,7 +183,7 @@ describe('the embedded data-directory lock', { skip: existsSync('/proc/self/stat
     const dir = tempDir();
     const first = await startServer(dir);
     try {
-      const second = spawnSync(process.execPath, [...cli, 'start'], { env: serverEnv(dir, 0), encoding: 'utf8', timeout: 30_000 });
+      const second = spawnSync(process.execPath, [...cli, 'start'], { env: serverEnv(dir, 0), encoding: 'utf8', timeout: 180_000 });
       assert.equal(second.status, 1, second.stderr);
       assert.match(second.stderr, new RegExp(`already open in process ${first.child.pid}`));
       await killed(first.child);
