@@ -80,7 +80,11 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; port
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    if (Date.now() > deadline) {
+      // A child left running would keep this test file from ever exiting.
+      child.kill('SIGKILL');
+      throw new Error(`server did not start: ${stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
