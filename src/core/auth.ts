@@ -56,6 +56,14 @@ export class Auth {
   };
   /** Plan and credits of a new account unless the input names them (set by createCore; core/plans.ts). */
   newAccountPlan: () => Pick<NewUser, 'plan' | 'credits' | 'planExpiresAt'> = () => ({});
+  /** The password step: imported hash formats, equal timing, re-hash after success (set by createCore; core/sign-in-passwords.ts). */
+  passwords: {
+    verify(projectId: string, user: User | undefined, password: string): Promise<boolean>;
+    upgrade(user: User, password: string): void;
+  } = {
+    verify: (_projectId, user, password) => (user === undefined ? this.hasher.verifyDummy(password) : this.hasher.verify(user.password_hash, password)),
+    upgrade: () => undefined,
+  };
 
   constructor(
     private readonly projects: Projects,
@@ -104,7 +112,7 @@ export class Auth {
   async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<SignInRecord> {
     await this.loginGuard.check(project.id, email, context.remoteAddress);
     const record = await this.users.forSignIn(project.id, email);
-    const ok = record === undefined ? await this.hasher.verifyDummy(password) : await this.hasher.verify(record.user.password_hash, password);
+    const ok = await this.passwords.verify(project.id, record?.user, password);
     if (record === undefined || !ok || !record.user.is_active) {
       this.events.emit({
         action: 'login',
@@ -119,6 +127,7 @@ export class Auth {
     }
     const { user } = record;
     await this.loginGuard.succeeded(project.id, email, context.remoteAddress);
+    this.passwords.upgrade(user, password);
     // Said only to someone who knows the password, so it reveals nothing about the address.
     if (project.settings.requireVerifiedEmail === true && !user.email_verified) {
       this.events.emit({ action: 'login', outcome: 'failure', projectId: project.id, userId: user.id, detail: { reason: 'email_not_verified' }, ...eventContext(context) });

@@ -21,6 +21,7 @@ import { RedisConnection } from './redis.ts';
 import { RedisRevocationStore } from './redis-revocations.ts';
 import { MemoryRevocationStore, type RevocationStore } from './revocations.ts';
 import { Sessions } from './sessions.ts';
+import { SignInPasswords } from './sign-in-passwords.ts';
 import { AccessTokens } from './tokens.ts';
 import { Users } from './users.ts';
 
@@ -51,6 +52,8 @@ export interface Core {
   readonly apiKeys: ApiKeys;
   /** Plans and credits; new accounts start on the trial. */
   readonly plans: Plans;
+  /** The password step of sign-ins: imported formats, equal timing, re-hash (core/sign-in-passwords.ts). */
+  readonly signInPasswords: SignInPasswords;
   /** Runs on close, last registered first (stores, timers, connections added by later features). */
   onClose(hook: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -94,6 +97,8 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   };
   const auth = new Auth(projects, users, sessions, tokens, hasher, revocations, events);
   auth.loginGuard = bruteForce;
+  const signInPasswords = new SignInPasswords(db, hasher, users, logger);
+  auth.passwords = signInPasswords;
   const deletions = new Deletions(db, users, sessions, events);
   deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
   const directory = new Directory(db, users);
@@ -132,6 +137,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     lifecycle,
     apiKeys,
     plans,
+    signInPasswords,
     redis,
     audit,
     rateLimiter,
@@ -142,6 +148,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       closed = true;
       deletions.stop();
       await lifecycle.close();
+      await signInPasswords.idle();
       for (const hook of closeHooks.reverse()) await hook();
       await audit.close();
       await revocations.close();
