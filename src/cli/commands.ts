@@ -11,7 +11,7 @@ export interface Output {
 }
 
 /** Opens the database the way the server does; the data-directory lock keeps a running server's embedded database safe. */
-async function withCore<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
+export async function withCore<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
   const quiet = { ...config, logLevel: 'warn' as const };
   const database = await openDatabase(quiet);
   const core = await createCore(quiet, database, createLogger(quiet));

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirLockedError, DataDirUnusableError } from '../db/lock.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { auditTail, auditVerify } from './audit.ts';
+import { runExport, runImport } from './import.ts';
 import { showOutbox } from './outbox.ts';
 import { createClient, createProject, listClients, listProjects, rotateKeys, runMigrations, type Output } from './commands.ts';
 import { startServer } from './server.ts';
@@ -21,6 +22,10 @@ Commands:
   audit tail [--limit N] [--follow]     print the newest audit-log entries (and new ones with --follow)
   audit verify                          check the audit log's hash chain (exit 1 if broken)
   outbox [--to EMAIL] [--limit N]       emails the server wrote, newest first (the development outbox)
+  import --project ID [--format gatehouse|laravel|fastapi|medplum] [--api-keys FILE]
+         [--dry-run] [--atomic] [--send-reset] FILE|-
+                                        import users from another product (docs/migrating.md)
+  export --project ID [--include-totp]  a project's users as JSON Lines on stdout
 
 Configuration comes from the environment (see README). With the embedded database, commands
 other than start refuse to run while a server holds the data directory: use the admin API then.`;
@@ -43,6 +48,13 @@ async function main(argv: string[]): Promise<number> {
       follow: { type: 'boolean', default: false },
       limit: { type: 'string', default: '20' },
       to: { type: 'string' },
+      project: { type: 'string' },
+      format: { type: 'string' },
+      'api-keys': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      atomic: { type: 'boolean', default: false },
+      'send-reset': { type: 'boolean', default: false },
+      'include-totp': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -53,6 +65,21 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const out = output(values.json);
+  if (command === 'import' && values.project !== undefined && sub !== undefined && rest.length === 0) {
+    return runImport(config, out, {
+      projectId: values.project,
+      file: sub,
+      format: values.format,
+      apiKeys: values['api-keys'],
+      dryRun: values['dry-run'],
+      atomic: values.atomic,
+      sendReset: values['send-reset'],
+    });
+  }
+  if (command === 'export' && values.project !== undefined && sub === undefined) {
+    await runExport(config, { projectId: values.project, format: values.format, includeTotp: values['include-totp'] });
+    return 0;
+  }
   switch (`${command} ${sub ?? ''}`.trim()) {
     case 'start':
       await startServer(config);
