@@ -4,6 +4,7 @@ import { useProblemRenderer } from '../../http/error-mapping.ts';
 import type { ContractOptions } from '../index.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { renderAdminProblem } from './errors.ts';
+import { registerImportRoutes } from './import.ts';
 import { requireAdmin } from './guard.ts';
 import { registerOutboxRoutes } from './outbox.ts';
 import { registerProjectRoutes } from './projects.ts';
@@ -19,6 +20,7 @@ export const adminContract: FastifyPluginAsync<ContractOptions> = async (app, { 
   registerProjectRoutes(app, core);
   registerAuditRoutes(app, core);
   registerOutboxRoutes(app, core);
+  registerImportRoutes(app, core);
 
   app.post(
     '/admin/keys/rotate',

@@ -147,24 +147,7 @@ export async function importUsers(core: Core, input: Readable, options: ImportOp
   };
 
   const readKeys = async (trx: Db): Promise<void> => {
-    if (options.apiKeys === undefined) return;
-    let batch: Array<Extract<KeyItem, { key: unknown }>> = [];
-    let imported = 0;
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      const result = await writer.writeKeys(trx, batch);
-      imported += result.imported;
-      result.failed.forEach(fail);
-      batch = [];
-    };
-    for await (const item of laravelApiKeys(options.apiKeys)) {
-      if ('failed' in item) fail(item.failed);
-      else batch.push(item);
-      if (batch.length >= BATCH_SIZE) await flush();
-    }
-    await flush();
-    await writer.finishKeys(trx);
-    report.apiKeysImported = imported;
+    if (options.apiKeys !== undefined) report.apiKeysImported = await writeKeysFile(writer, trx, options.apiKeys, fail);
   };
 
   try {
@@ -216,7 +199,57 @@ export async function importUsers(core: Core, input: Readable, options: ImportOp
   return report;
 }
 
-function emitEvent(core: Core, project: Project, report: ImportReport, options: ImportOptions, format: ImportFormat): void {
+/** A keys file's rows, in batches, for users already imported (found by number); answers the keys added. */
+async function writeKeysFile(writer: ImportWriter, trx: Db, input: Readable, fail: (failed: FailedLine) => void): Promise<number> {
+  let batch: Array<Extract<KeyItem, { key: unknown }>> = [];
+  let imported = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const result = await writer.writeKeys(trx, batch);
+    imported += result.imported;
+    result.failed.forEach(fail);
+    batch = [];
+  };
+  for await (const item of laravelApiKeys(input)) {
+    if ('failed' in item) fail(item.failed);
+    else batch.push(item);
+    if (batch.length >= BATCH_SIZE) await flush();
+  }
+  await flush();
+  await writer.finishKeys(trx);
+  return imported;
+}
+
+/**
+ * A Laravel keys file alone, for users imported before (the admin API takes one body per
+ * request). One transaction; with dryRun, rolled back.
+ */
+export async function importApiKeys(core: Core, input: Readable, options: Pick<ImportOptions, 'projectId' | 'dryRun' | 'via' | 'remoteAddress'>): Promise<ImportReport> {
+  const started = performance.now();
+  const project = await core.projects.get(options.projectId);
+  const dryRun = options.dryRun === true;
+  const writer = new ImportWriter({ projectId: project.id, runId: randomUUID(), dryRun, sealTotp: () => '' });
+  const report: ImportReport = { imported: 0, skipped: 0, failed: [], failedCount: 0, apiKeysImported: 0, dryRun, atomic: true, rolledBack: false, durationMs: 0 };
+  const fail = (failed: FailedLine): void => {
+    report.failedCount += 1;
+    if (report.failed.length < MAX_FAILED_LISTED) report.failed.push(failed);
+  };
+  try {
+    await core.database.db.transaction().execute(async (trx) => {
+      report.apiKeysImported = await writeKeysFile(writer, trx, input, fail);
+      if (dryRun) throw new RollBack();
+    });
+  } catch (error) {
+    if (error instanceof CsvHeaderError) throw new GatehouseError(ErrorCode.Validation, `The file is not an API keys file: ${error.message}`, { fields: [{ field: 'file', message: error.message }] });
+    if (!(error instanceof RollBack)) throw error;
+    report.rolledBack = true;
+  }
+  report.durationMs = Math.round(performance.now() - started);
+  emitEvent(core, project, report, options, 'laravel-api-keys');
+  return report;
+}
+
+function emitEvent(core: Core, project: Project, report: ImportReport, options: Pick<ImportOptions, 'via' | 'remoteAddress'>, format: string): void {
   core.events.emit({
     action: 'admin.import',
     outcome: 'success',
