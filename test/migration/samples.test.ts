@@ -47,7 +47,7 @@ describe('migration samples: imported users sign in through their own contract o
 
     const adaKey = `pm_live_${'a1'.repeat(20)}`;
     assert.equal(createHash('sha256').update(adaKey).digest('hex'), 'e85fea8a27887e1f2f2cbf1c96b4fb5931313879ccc3ae2c3b5fbc24805d03bb');
-    for (const headers of [{ 'x-api-key': adaKey }, { authorization: `Bearer ${adaKey}` }]) {
+    for (const headers of [{ 'x-api-key': adaKey }, { authorization: `Bearer ${adaKey}` }] as Array<Record<string, string>>) {
       const me = await http('/v1/auth/me', { headers });
       assert.equal(me.status, 200, JSON.stringify(me.body));
       assert.equal((me.body.data as { user: { id: number } }).user.id, 17);

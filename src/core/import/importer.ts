@@ -75,9 +75,6 @@ export async function importUsers(core: Core, input: Readable, options: ImportOp
   const box = await SecretBox.open(db, core.config.secretKey);
   const writer = new ImportWriter({ projectId: project.id, runId: randomUUID(), dryRun, sealTotp: (secret, userId) => box.seal(secret, userId) });
   const ownCost = currentCost(core.hasher.settings);
-  // PostgreSQL: two batches in flight (one parsing while the other is written); the embedded
-  // database and single-transaction imports write one at a time.
-  const window = core.database.kind === 'postgres' && !dryRun && !atomic ? 2 : 1;
   const bypassTriggers = await canSkipTriggers(db);
 
   const report: ImportReport = { imported: 0, skipped: 0, failed: [], failedCount: 0, dryRun, atomic, rolledBack: false, durationMs: 0 };
@@ -150,36 +147,36 @@ export async function importUsers(core: Core, input: Readable, options: ImportOp
     if (options.apiKeys !== undefined) report.apiKeysImported = await writeKeysFile(writer, trx, options.apiKeys, fail);
   };
 
+  // One batch is written while the next is read and checked; batches are written in order, one
+  // at a time, so which of two lines claiming one email came first is always the file's order.
+  const pipelined = (writeOne: (users: ValidUser[]) => Promise<BatchResult>) => {
+    let previous: Promise<void> = Promise.resolve();
+    return {
+      write: async (users: ValidUser[]): Promise<void> => {
+        await previous;
+        previous = writeOne(users).then((result) => absorb(users, result));
+        // A failure surfaces at the next write or at drain; never unobserved.
+        previous.catch(() => undefined);
+      },
+      drain: () => previous,
+    };
+  };
   try {
     if (dryRun || atomic) {
       await db.transaction().execute(async (trx) => {
-        await readAll(async (users) => absorb(users, await withSavepoint(trx, () => writeBatch(trx, users))), () => readKeys(trx));
+        const pipe = pipelined((users) => withSavepoint(trx, () => writeBatch(trx, users)));
+        await readAll(pipe.write, async () => {
+          await pipe.drain();
+          await readKeys(trx);
+        });
         if (dryRun || report.failedCount > 0) throw new RollBack();
       });
     } else {
-      const inFlight = new Set<Promise<void>>();
-      let failure: { error: unknown } | undefined;
-      const settle = async (): Promise<void> => {
-        await Promise.race(inFlight);
-        if (failure !== undefined) throw failure.error;
-      };
-      await readAll(
-        async (users) => {
-          const task: Promise<void> = retried(() => db.transaction().execute((trx) => writeBatch(trx, users)))
-            .then((result) => absorb(users, result))
-            .catch((error: unknown) => {
-              failure ??= { error };
-            })
-            .finally(() => inFlight.delete(task));
-          inFlight.add(task);
-          if (inFlight.size >= window || failure !== undefined) await settle();
-        },
-        async () => {
-          await Promise.all(inFlight);
-          if (failure !== undefined) throw failure.error;
-          await db.transaction().execute((trx) => readKeys(trx));
-        },
-      );
+      const pipe = pipelined((users) => retried(() => db.transaction().execute((trx) => writeBatch(trx, users))));
+      await readAll(pipe.write, async () => {
+        await pipe.drain();
+        await db.transaction().execute((trx) => readKeys(trx));
+      });
     }
   } catch (error) {
     if (error instanceof CsvHeaderError) throw new GatehouseError(ErrorCode.Validation, `The file is not a ${format} export: ${error.message}`, { fields: [{ field: 'file', message: error.message }] });
