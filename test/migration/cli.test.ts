@@ -33,12 +33,20 @@ describe('gatehouse import / export (CLI)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('refuses an embedded data directory a running server holds, and names the admin API', { skip: onPostgres() ? 'PostgreSQL has no data-directory lock' : false }, async () => {
-    const result = await cli(['import', '--project', t.projectId, sample('fastapi-users.jsonl')], env);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /already open in process/);
-    assert.match(result.stderr, /admin API/);
-    assert.match(result.stderr, new RegExp(`/admin/projects/${t.projectId}/import`));
+  it('refuses an embedded data directory a running server holds, and names the admin API', async () => {
+    // Always on an embedded server (also in the PostgreSQL run): the lock is the embedded database's.
+    const held = mkdtempSync(join(tmpdir(), 'gatehouse-cli-held-'));
+    const server = await createTestApp({}, { dataDir: held });
+    try {
+      const result = await cli(['import', '--project', server.projectId, sample('fastapi-users.jsonl')], testEnv({ GATEHOUSE_DATA_DIR: held, DATABASE_URL: '' }));
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /already open in process/);
+      assert.match(result.stderr, /admin API/);
+      assert.match(result.stderr, new RegExp(`/admin/projects/${server.projectId}/import`));
+    } finally {
+      await server.close();
+      rmSync(held, { recursive: true, force: true });
+    }
   });
 
   it('imports a Laravel export with its keys, prints the report, and exports canonical lines', async () => {
