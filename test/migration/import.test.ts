@@ -59,7 +59,7 @@ describe('import: bad input, dry run, atomic, re-run', () => {
       { email: 'keydup@example.com', apiKeys: [{ name: 'again', sha256: sha('pm_live_good2') }] }, // 19 digest of line 18
       { email: 'typo@example.com', passwordhash: 'x' }, // 20 unknown field
       '', // 21 empty: ignored
-      { email: 'good3@example.com', ids: { number: 5002, user: randomUUID(), profile: randomUUID(), profileType: 'Practitioner' } }, // 22
+      { email: 'good3@example.com', ids: { number: 9002, user: randomUUID(), profile: randomUUID(), profileType: 'Practitioner' } }, // 22
     );
     const report = await importText(t, file);
     assert.equal(report.imported, 4);
@@ -98,7 +98,7 @@ describe('import: bad input, dry run, atomic, re-run', () => {
     const me = await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { authorization: 'Bearer pm_live_good2' } });
     assert.equal(json<{ data: { user: { email: string } } }>(me).data.user.email, 'good2@example.com');
     const good3 = await t.app.core.users.byEmail(t.projectId, 'good3@example.com');
-    assert.equal(good3?.number, 5002);
+    assert.equal(good3?.number, 9002);
     assert.equal((await t.app.core.users.profileOf(good3?.id ?? '')).resource_type, 'Practitioner');
     // Nothing stored was lost: the existing user still signs in.
     assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'existing@example.com', password: 'yourpassword' } })).statusCode, 200);

@@ -87,9 +87,15 @@ export async function importUsers(core: Core, input: Readable, options: ImportOp
     options.onProgress?.({ lines: counter.lines, bytes: counter.bytes, imported: report.imported, skipped: report.skipped, failed: report.failedCount });
   const resetEmails: string[] = [];
 
+  let batches = 0;
   /** One batch: users, then the hash classes of those inserted, in the given transaction. */
   const writeBatch = async (trx: Db, users: ValidUser[]): Promise<BatchResult> => {
     if (bypassTriggers) await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+    batches += 1;
+    // Planner statistics as the tables grow (after batches 1, 2, 4, 8, ...): with the counts of an
+    // empty table the planner checks each batch's ids by scanning whole tables, which grows with
+    // every batch. Autovacuum comes too late for a bulk load, and the embedded database has none.
+    if ((batches & (batches - 1)) === 0) await sql`ANALYZE users, profiles, api_keys`.execute(trx);
     const result = await writer.writeUsers(trx, users);
     const classes = new Map<string, { count: number; sample: string }>();
     for (const user of users) {
