@@ -119,6 +119,11 @@ export async function runExport(config: Config, args: { projectId: string; forma
   if (args.format !== undefined && args.format !== 'gatehouse') throw usage('--format: export writes the gatehouse format only');
   await withCore(config, async (core) => {
     await core.projects.get(args.projectId);
-    await pipeline(exportStream(core, { projectId: args.projectId, includeTotp: args.includeTotp }), process.stdout, { end: false });
+    try {
+      await pipeline(exportStream(core, { projectId: args.projectId, includeTotp: args.includeTotp }), process.stdout, { end: false });
+    } catch (error) {
+      // The reader went away (`gatehouse export | head`): not an error of the export.
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    }
   });
 }
