@@ -42,7 +42,9 @@ async function writeExport(path: string, count: number): Promise<number> {
       credits: index % 100,
       createdAt: '2024-01-01T00:00:00.000Z',
       ids: { number: index, user: randomUUID(), profile: randomUUID(), profileType: 'Patient' },
-      ...(index % 10 === 0 && { apiKeys: [{ name: 'Default', sha256: createHash('sha256').update(`pm_live_${index}`).digest('hex'), prefix: 'pm_live_' }] }),
+      ...(index % 10 === 0 && {
+        apiKeys: [{ name: 'Default', sha256: createHash('sha256').update(`pm_live_${index}`).digest('hex'), prefix: 'pm_live_' }],
+      }),
     };
     const line = `${JSON.stringify(user)}\n`;
     bytes += line.length;
@@ -85,15 +87,30 @@ async function importOnce(databases: Databases, file: string, users: number): Pr
     const timeFile = join(dataDir, 'time.txt');
     const loadBefore = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
     log(`${databases.kind} ${users} users: importing (load average ${loadBefore})`);
-    const { stdout } = await run('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, BUNDLE, 'import', '--project', projectId, '--json', file], {
-      env: environment,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      '/usr/bin/time',
+      ['-f', '%M', '-o', timeFile, process.execPath, BUNDLE, 'import', '--project', projectId, '--json', file],
+      {
+        env: environment,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const report = JSON.parse(stdout) as { imported: number; failedCount: number; durationMs: number };
-    if (report.failedCount > 0 || report.imported !== users) throw new Error(`import reported ${report.imported} imported, ${report.failedCount} failed`);
+    if (report.failedCount > 0 || report.imported !== users)
+      throw new Error(`import reported ${report.imported} imported, ${report.failedCount} failed`);
     const peakRssMb = Math.round(Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024);
-    const result = { database: databases.kind, users, imported: report.imported, durationMs: report.durationMs, rowsPerSecond: Math.round(report.imported / (report.durationMs / 1000)), peakRssMb, loadBefore };
-    log(`${databases.kind} ${users} users: ${result.rowsPerSecond} rows/s, ${(report.durationMs / 1000).toFixed(1)} s, peak RSS ${peakRssMb} MB`);
+    const result = {
+      database: databases.kind,
+      users,
+      imported: report.imported,
+      durationMs: report.durationMs,
+      rowsPerSecond: Math.round(report.imported / (report.durationMs / 1000)),
+      peakRssMb,
+      loadBefore,
+    };
+    log(
+      `${databases.kind} ${users} users: ${result.rowsPerSecond} rows/s, ${(report.durationMs / 1000).toFixed(1)} s, peak RSS ${peakRssMb} MB`,
+    );
     return result;
   } finally {
     await databases.drop(label);
@@ -122,7 +139,12 @@ async function signIns(databases: Databases): Promise<SignInResult> {
     const argon = (password: string) => argon2Hash(password, { algorithm: 2 as Algorithm, memoryCost: 19456, timeCost: 2, parallelism: 1 });
     const lines: string[] = [];
     for (let index = 0; index < count; index += 1) {
-      lines.push(JSON.stringify({ email: `bcrypt${index}@example.com`, passwordHash: bcrypt.hashSync(`bcrypt-password-${index}`, 12).replace('$2b$', '$2y$') }));
+      lines.push(
+        JSON.stringify({
+          email: `bcrypt${index}@example.com`,
+          passwordHash: bcrypt.hashSync(`bcrypt-password-${index}`, 12).replace('$2b$', '$2y$'),
+        }),
+      );
       lines.push(JSON.stringify({ email: `argon${index}@example.com`, passwordHash: await argon(`argon-password-${index}`) }));
     }
     const file = join(dataDir, 'signin.jsonl');
@@ -140,7 +162,11 @@ async function signIns(databases: Databases): Promise<SignInResult> {
       }
       const time = async (email: string, password: string): Promise<number> => {
         const started = performance.now();
-        const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+        const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password }),
+        });
         if (response.status !== 200) throw new Error(`sign-in of ${email}: ${response.status}`);
         await response.arrayBuffer();
         return performance.now() - started;
@@ -156,8 +182,15 @@ async function signIns(databases: Databases): Promise<SignInResult> {
       await new Promise((resolve) => setTimeout(resolve, 35_000));
       const argonAfter: number[] = [];
       for (let index = 0; index < count; index += 1) argonAfter.push(await time(`argon${index}@example.com`, `argon-password-${index}`));
-      const result = { database: databases.kind, bcrypt12FirstMs: median(bcryptFirst), argon2idWhileLegacyMs: median(argonWhile), argon2idAfterMs: median(argonAfter) };
-      log(`${databases.kind} first sign-in: bcrypt-12 ${result.bcrypt12FirstMs} ms, argon2id ${result.argon2idWhileLegacyMs} ms (padded while bcrypt users remain), ${result.argon2idAfterMs} ms after`);
+      const result = {
+        database: databases.kind,
+        bcrypt12FirstMs: median(bcryptFirst),
+        argon2idWhileLegacyMs: median(argonWhile),
+        argon2idAfterMs: median(argonAfter),
+      };
+      log(
+        `${databases.kind} first sign-in: bcrypt-12 ${result.bcrypt12FirstMs} ms, argon2id ${result.argon2idWhileLegacyMs} ms (padded while bcrypt users remain), ${result.argon2idAfterMs} ms after`,
+      );
       return result;
     } finally {
       server.kill('SIGTERM');
@@ -194,9 +227,15 @@ mkdirSync(join(REPO_ROOT, 'bench/results'), { recursive: true });
 const out = join(REPO_ROOT, `bench/results/import-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, `${JSON.stringify({ machine, imports, signIns: signInResults }, null, 2)}\n`);
 process.stdout.write('\n| database | users | rows/s | time | peak RSS | load average before |\n|---|---:|---:|---:|---:|---:|\n');
-for (const r of imports) process.stdout.write(`| ${r.database} | ${r.users.toLocaleString('en')} | ${r.rowsPerSecond.toLocaleString('en')} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.peakRssMb} MB | ${r.loadBefore} |\n`);
+for (const r of imports)
+  process.stdout.write(
+    `| ${r.database} | ${r.users.toLocaleString('en')} | ${r.rowsPerSecond.toLocaleString('en')} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.peakRssMb} MB | ${r.loadBefore} |\n`,
+  );
 if (signInResults.length > 0) {
-  process.stdout.write('\n| database | first sign-in, bcrypt cost 12 | argon2id, while bcrypt users remain | argon2id, after all are re-hashed |\n|---|---:|---:|---:|\n');
-  for (const r of signInResults) process.stdout.write(`| ${r.database} | ${r.bcrypt12FirstMs} ms | ${r.argon2idWhileLegacyMs} ms | ${r.argon2idAfterMs} ms |\n`);
+  process.stdout.write(
+    '\n| database | first sign-in, bcrypt cost 12 | argon2id, while bcrypt users remain | argon2id, after all are re-hashed |\n|---|---:|---:|---:|\n',
+  );
+  for (const r of signInResults)
+    process.stdout.write(`| ${r.database} | ${r.bcrypt12FirstMs} ms | ${r.argon2idWhileLegacyMs} ms | ${r.argon2idAfterMs} ms |\n`);
 }
 process.stdout.write(`\n${out}\n`);

@@ -70,10 +70,16 @@ function progressBar(size: number | undefined): { update(progress: ImportProgres
 
 function summary(report: ImportReport): string {
   const verb = report.dryRun ? 'Would import' : report.rolledBack ? 'Rolled back (--atomic, lines failed): would import' : 'Imported';
-  const lines = [`${verb} ${report.imported} users, skipped ${report.skipped} already there, ${report.failedCount} failed lines (${(report.durationMs / 1000).toFixed(1)} s).`];
+  const lines = [
+    `${verb} ${report.imported} users, skipped ${report.skipped} already there, ${report.failedCount} failed lines (${(report.durationMs / 1000).toFixed(1)} s).`,
+  ];
   if (report.apiKeysImported !== undefined) lines.push(`API keys from the keys file: ${report.apiKeysImported} imported.`);
-  for (const failed of report.failed.slice(0, 20)) lines.push(`  ${failed.file === undefined ? '' : `${failed.file} `}line ${failed.line}  ${failed.field}: ${failed.error}`);
-  if (report.failedCount > 20) lines.push(`  ... and ${report.failedCount - 20} more (--json lists ${report.failed.length === report.failedCount ? 'all' : `the first ${report.failed.length}`})`);
+  for (const failed of report.failed.slice(0, 20))
+    lines.push(`  ${failed.file === undefined ? '' : `${failed.file} `}line ${failed.line}  ${failed.field}: ${failed.error}`);
+  if (report.failedCount > 20)
+    lines.push(
+      `  ... and ${report.failedCount - 20} more (--json lists ${report.failed.length === report.failedCount ? 'all' : `the first ${report.failed.length}`})`,
+    );
   return lines.join('\n');
 }
 
@@ -107,7 +113,9 @@ export async function runImport(config: Config, out: Output, args: ImportArgs): 
     });
   } catch (error) {
     if (error instanceof DataDirLockedError) {
-      process.stderr.write(`gatehouse: a running server holds the data directory: import through its admin API instead:\n  curl -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" -H "Content-Type: application/x-ndjson" --data-binary @FILE "http://HOST/admin/projects/${args.projectId}/import?format=${format}"\n`);
+      process.stderr.write(
+        `gatehouse: a running server holds the data directory: import through its admin API instead:\n  curl -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" -H "Content-Type: application/x-ndjson" --data-binary @FILE "http://HOST/admin/projects/${args.projectId}/import?format=${format}"\n`,
+      );
     }
     input.stream.destroy();
     throw error;
@@ -115,7 +123,10 @@ export async function runImport(config: Config, out: Output, args: ImportArgs): 
 }
 
 /** `gatehouse export`: the project's users as canonical JSON Lines on stdout. */
-export async function runExport(config: Config, args: { projectId: string; format: string | undefined; includeTotp: boolean }): Promise<void> {
+export async function runExport(
+  config: Config,
+  args: { projectId: string; format: string | undefined; includeTotp: boolean },
+): Promise<void> {
   if (args.format !== undefined && args.format !== 'gatehouse') throw usage('--format: export writes the gatehouse format only');
   await withCore(config, async (core) => {
     await core.projects.get(args.projectId);

@@ -16,8 +16,8 @@ export interface Argon2Params {
 export type HashScheme = 'argon2id' | 'argon2i' | 'bcrypt' | 'pbkdf2-sha256' | 'django-pbkdf2-sha256';
 
 export type HashFormat =
-  | { readonly ok: true; readonly scheme: HashScheme; /** Hashes of one cost class take the same time to verify. */ readonly cost: string }
-  | { readonly ok: false; /** What the hash looked like, never the hash itself. */ readonly seen: string };
+  | { readonly ok: true; readonly scheme: HashScheme /** Hashes of one cost class take the same time to verify. */; readonly cost: string }
+  | { readonly ok: false /** What the hash looked like, never the hash itself. */; readonly seen: string };
 
 // Limits keep one imported hash from tying up a hash thread for minutes.
 const MAX_PBKDF2_ROUNDS = 10_000_000;
@@ -67,7 +67,12 @@ export function hashFormat(hash: string): HashFormat {
     const iterations = Number(t);
     const lanes = Number(p);
     const valid =
-      lanes >= 1 && lanes <= MAX_ARGON2_PARALLELISM && iterations >= 1 && iterations <= MAX_ARGON2_ITERATIONS && memory >= 8 * lanes && memory <= MAX_ARGON2_MEMORY_KIB;
+      lanes >= 1 &&
+      lanes <= MAX_ARGON2_PARALLELISM &&
+      iterations >= 1 &&
+      iterations <= MAX_ARGON2_ITERATIONS &&
+      memory >= 8 * lanes &&
+      memory <= MAX_ARGON2_MEMORY_KIB;
     if (valid) return { ok: true, scheme: variant as 'argon2id' | 'argon2i', cost: `${variant}$m=${memory},t=${iterations},p=${lanes}` };
   }
   match = PASSLIB_PBKDF2.exec(hash) ?? DJANGO_PBKDF2.exec(hash);

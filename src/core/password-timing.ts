@@ -38,7 +38,12 @@ export class PasswordTiming {
   /** The time a password check in this project is padded to (0 when nothing needs padding). */
   async floorMs(projectId: string, currentCost: string): Promise<number> {
     const classes = await this.classes.load(projectId, () =>
-      this.db.selectFrom('password_hash_classes').select(['cost', 'sample_hash']).where('project_id', '=', projectId).where('remaining', '>', 0).execute(),
+      this.db
+        .selectFrom('password_hash_classes')
+        .select(['cost', 'sample_hash'])
+        .where('project_id', '=', projectId)
+        .where('remaining', '>', 0)
+        .execute(),
     );
     if (classes.length === 0) return 0;
     await Promise.all(classes.filter((c) => !this.averages.has(c.cost)).map((c) => this.calibrate(c.cost, c.sample_hash)));
@@ -57,7 +62,8 @@ export class PasswordTiming {
     if (running === undefined) {
       running = (async () => {
         // Two runs of a password that cannot match; a failure (queue full) leaves the class unmeasured.
-        for (let run = 0; run < 2; run += 1) this.observe(cost, (await this.hasher.verifyMeasured(sampleHash, randomBytes(12).toString('hex'))).ms);
+        for (let run = 0; run < 2; run += 1)
+          this.observe(cost, (await this.hasher.verifyMeasured(sampleHash, randomBytes(12).toString('hex'))).ms);
       })()
         .catch(() => undefined)
         .finally(() => this.calibrations.delete(cost));

@@ -31,7 +31,9 @@ export class SignInPasswords {
     const current = currentCost(this.hasher.settings);
     const format = user === undefined ? undefined : hashFormat(user.password_hash);
     const measured =
-      user !== undefined && format?.ok === true ? await this.hasher.verifyMeasured(user.password_hash, password) : await this.hasher.verifyDummyMeasured(password);
+      user !== undefined && format?.ok === true
+        ? await this.hasher.verifyMeasured(user.password_hash, password)
+        : await this.hasher.verifyDummyMeasured(password);
     this.timing.observe(format?.ok === true ? format.cost : current, measured.ms);
     const pad = (await this.timing.floorMs(projectId, current)) - measured.ms;
     if (pad > 0) await sleep(pad);
@@ -49,7 +51,12 @@ export class SignInPasswords {
     const format = hashFormat(old);
     this.tasks.run('password-rehash', async () => {
       const fresh = await this.hasher.hash(password);
-      const result = await this.db.updateTable('users').set({ password_hash: fresh }).where('id', '=', user.id).where('password_hash', '=', old).executeTakeFirst();
+      const result = await this.db
+        .updateTable('users')
+        .set({ password_hash: fresh })
+        .where('id', '=', user.id)
+        .where('password_hash', '=', old)
+        .executeTakeFirst();
       this.users.forget(user.id);
       if (Number(result.numUpdatedRows) === 0 || !format.ok) return;
       await this.db

@@ -13,9 +13,14 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -26,7 +31,9 @@ describe('gatehouse import / export (CLI)', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-import-'));
     t = await createTestApp({}, onPostgres() ? {} : { dataDir });
-    env = testEnv(t.databaseUrl === undefined ? { GATEHOUSE_DATA_DIR: dataDir } : { DATABASE_URL: t.databaseUrl, GATEHOUSE_DATA_DIR: dataDir });
+    env = testEnv(
+      t.databaseUrl === undefined ? { GATEHOUSE_DATA_DIR: dataDir } : { DATABASE_URL: t.databaseUrl, GATEHOUSE_DATA_DIR: dataDir },
+    );
   });
   after(async () => {
     await t.close();
@@ -38,7 +45,10 @@ describe('gatehouse import / export (CLI)', () => {
     const held = mkdtempSync(join(tmpdir(), 'gatehouse-cli-held-'));
     const server = await createTestApp({}, { dataDir: held });
     try {
-      const result = await cli(['import', '--project', server.projectId, sample('fastapi-users.jsonl')], testEnv({ GATEHOUSE_DATA_DIR: held, DATABASE_URL: '' }));
+      const result = await cli(
+        ['import', '--project', server.projectId, sample('fastapi-users.jsonl')],
+        testEnv({ GATEHOUSE_DATA_DIR: held, DATABASE_URL: '' }),
+      );
       assert.equal(result.code, 1);
       assert.match(result.stderr, /already open in process/);
       assert.match(result.stderr, /admin API/);
@@ -52,7 +62,17 @@ describe('gatehouse import / export (CLI)', () => {
   it('imports a Laravel export with its keys, prints the report, and exports canonical lines', async () => {
     if (!onPostgres()) await t.close();
     const imported = await cli(
-      ['import', '--project', t.projectId, '--format', 'laravel', '--api-keys', sample('laravel-api-keys.csv'), '--json', sample('laravel-users.csv')],
+      [
+        'import',
+        '--project',
+        t.projectId,
+        '--format',
+        'laravel',
+        '--api-keys',
+        sample('laravel-api-keys.csv'),
+        '--json',
+        sample('laravel-users.csv'),
+      ],
       env,
     );
     assert.equal(imported.code, 0, imported.stderr);
@@ -73,8 +93,18 @@ describe('gatehouse import / export (CLI)', () => {
 
     const exported = await cli(['export', '--project', t.projectId], env);
     assert.equal(exported.code, 0, exported.stderr);
-    const users = exported.stdout.trim().split('\n').map((line) => JSON.parse(line) as { email: string; ids: { number: number }; apiKeys?: Array<{ sha256: string }> });
-    assert.deepEqual(users.map((user) => [user.email, user.ids.number]), [['ada@example.com', 17], ['grace@example.com', 18], ['alan@example.com', 25]]);
+    const users = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { email: string; ids: { number: number }; apiKeys?: Array<{ sha256: string }> });
+    assert.deepEqual(
+      users.map((user) => [user.email, user.ids.number]),
+      [
+        ['ada@example.com', 17],
+        ['grace@example.com', 18],
+        ['alan@example.com', 25],
+      ],
+    );
     assert.equal(users[0]?.apiKeys?.[0]?.sha256, 'e85fea8a27887e1f2f2cbf1c96b4fb5931313879ccc3ae2c3b5fbc24805d03bb');
   });
 });

@@ -23,8 +23,18 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { name: 'bcrypt $2y$ (Laravel, bcryptjs)', password: 'laravel-secret-1', hash: () => laravelBcrypt('laravel-secret-1', 5), scheme: 'bcrypt' },
-  { name: 'bcrypt $2b$ (passlib, bcryptjs)', password: 'passlib-secret-2', hash: () => bcrypt.hashSync('passlib-secret-2', 4), scheme: 'bcrypt' },
+  {
+    name: 'bcrypt $2y$ (Laravel, bcryptjs)',
+    password: 'laravel-secret-1',
+    hash: () => laravelBcrypt('laravel-secret-1', 5),
+    scheme: 'bcrypt',
+  },
+  {
+    name: 'bcrypt $2b$ (passlib, bcryptjs)',
+    password: 'passlib-secret-2',
+    hash: () => bcrypt.hashSync('passlib-secret-2', 4),
+    scheme: 'bcrypt',
+  },
   {
     name: 'bcrypt $2a$ (Medplum sample)',
     password: 'john-password-6',
@@ -101,7 +111,10 @@ describe('legacy password hash formats', () => {
     assert.equal(seen('$P$BtbE5LSOzWUqRVH0aNLpvk2OFEfCWU.'), 'phpass (WordPress/phpBB)');
     assert.equal(seen('5f4dcc3b5aa765d61d8327deb882cf99'), 'unsalted MD5 (32 hex characters)');
     assert.equal(seen('$argon2d$v=19$m=512,t=2,p=1$c2FsdHNhbHQ$YWJjZGVmZ2hpamtsbW5vcA'), 'argon2d');
-    assert.equal(seen('$2y$03$abcdefghijklmnopqrstuu5kPs0zJ2RZ6Nsl0Wn6k6i9pAXDCzEC2'), 'bcrypt with a cost outside 4-31 or a malformed salt');
+    assert.equal(
+      seen('$2y$03$abcdefghijklmnopqrstuu5kPs0zJ2RZ6Nsl0Wn6k6i9pAXDCzEC2'),
+      'bcrypt with a cost outside 4-31 or a malformed salt',
+    );
     assert.equal(seen('sha1$salt$abc'), 'a Django hasher other than pbkdf2_sha256');
     assert.equal(seen('$yescrypt$j9T$abc'), '"yescrypt" hashes');
     assert.equal(seen('plaintext password'), 'an unrecognized format (18 characters)');
@@ -113,13 +126,15 @@ describe('legacy hashes at sign-in: any format signs in, and is argon2id afterwa
   const users: Array<{ email: string; password: string; hash: string }> = [];
   before(async () => {
     t = await createTestApp();
-    for (const [index, testCase] of CASES.entries()) users.push({ email: `legacy${index}@example.com`, password: testCase.password, hash: await testCase.hash() });
+    for (const [index, testCase] of CASES.entries())
+      users.push({ email: `legacy${index}@example.com`, password: testCase.password, hash: await testCase.hash() });
     const report = await importText(t, lines(...users.map(({ email, hash }) => ({ email, passwordHash: hash }))));
     assert.deepEqual([report.imported, report.failed], [CASES.length, []]);
   });
   after(async () => t.close());
 
-  const login = (email: string, password: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  const login = (email: string, password: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
 
   for (const [index, testCase] of CASES.entries()) {
     it(`${testCase.name}: wrong password refused, right one accepted, stored hash argon2id after it`, async () => {
@@ -142,9 +157,16 @@ describe('legacy hashes at sign-in: any format signs in, and is argon2id afterwa
   }
 
   it('counts down the imported hash classes as users are re-hashed', async () => {
-    const rows = await t.app.core.database.db.selectFrom('password_hash_classes').select(['cost', 'remaining']).where('project_id', '=', t.projectId).execute();
+    const rows = await t.app.core.database.db
+      .selectFrom('password_hash_classes')
+      .select(['cost', 'remaining'])
+      .where('project_id', '=', t.projectId)
+      .execute();
     assert.ok(rows.length >= 5);
-    assert.deepEqual(rows.filter((row) => row.remaining !== 0), []);
+    assert.deepEqual(
+      rows.filter((row) => row.remaining !== 0),
+      [],
+    );
   });
 
   it('a user imported without a password hash cannot sign in, whatever is tried', async () => {

@@ -30,7 +30,14 @@ export function lines(...users: unknown[]): string {
 }
 
 /** Starts the app on a loopback port: the sample tests go over real HTTP, as an app switching its base URL would. */
-export async function listen(t: TestApp): Promise<(path: string, init?: { method?: string; headers?: Record<string, string>; body?: unknown }) => Promise<{ status: number; body: Record<string, unknown> }>> {
+export async function listen(
+  t: TestApp,
+): Promise<
+  (
+    path: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: unknown },
+  ) => Promise<{ status: number; body: Record<string, unknown> }>
+> {
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = t.app.server.address() as AddressInfo;
   return async (path, init = {}) => {

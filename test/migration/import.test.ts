@@ -15,11 +15,16 @@ const sha = (key: string): string => createHash('sha256').update(key).digest('he
 const hashOf = (password: string): string => bcrypt.hashSync(password, 4).replace(/^\$2b\$/, '$2y$');
 
 async function userCount(t: TestApp): Promise<number> {
-  const row = await t.app.core.database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', t.projectId).executeTakeFirstOrThrow();
+  const row = await t.app.core.database.db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('project_id', '=', t.projectId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-const pmLogin = (t: TestApp, email: string, password: string) => t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
+const pmLogin = (t: TestApp, email: string, password: string) =>
+  t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
 
 describe('import: bad input, dry run, atomic, re-run', () => {
   let t: TestApp;
@@ -32,7 +37,13 @@ describe('import: bad input, dry run, atomic, re-run', () => {
     const registered = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/register',
-      ...urlencoded({ name: 'Existing Person', account: 'existing', email: 'existing@example.com', password: 'yourpassword', password_confirm: 'yourpassword' }),
+      ...urlencoded({
+        name: 'Existing Person',
+        account: 'existing',
+        email: 'existing@example.com',
+        password: 'yourpassword',
+        password_confirm: 'yourpassword',
+      }),
     });
     assert.equal(registered.statusCode, 201, registered.body);
     const existing = await t.app.core.users.byEmail(t.projectId, 'existing@example.com');
@@ -101,11 +112,25 @@ describe('import: bad input, dry run, atomic, re-run', () => {
     assert.equal(good3?.number, 9002);
     assert.equal((await t.app.core.users.profileOf(good3?.id ?? '')).resource_type, 'Practitioner');
     // Nothing stored was lost: the existing user still signs in.
-    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'existing@example.com', password: 'yourpassword' } })).statusCode, 200);
+    assert.equal(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'existing@example.com', password: 'yourpassword' },
+        })
+      ).statusCode,
+      200,
+    );
   });
 
   it('a re-run imports nothing new: its own lines are skipped, bad lines fail again', async () => {
-    const file = lines({ email: 'rerun1@example.com', passwordHash: hashOf('rerun-1') }, { email: 'rerun2@example.com', ids: { number: 6000 } }, { email: 'bad' }, { email: 'rerun3@example.com' });
+    const file = lines(
+      { email: 'rerun1@example.com', passwordHash: hashOf('rerun-1') },
+      { email: 'rerun2@example.com', ids: { number: 6000 } },
+      { email: 'bad' },
+      { email: 'rerun3@example.com' },
+    );
     const first = await importText(t, file);
     assert.deepEqual([first.imported, first.skipped, first.failedCount], [3, 0, 1]);
     const second = await importText(t, file);
@@ -116,7 +141,10 @@ describe('import: bad input, dry run, atomic, re-run', () => {
     assert.deepEqual([third.imported, third.skipped, third.failedCount], [1, 3, 1]);
     // Changed content for an address already imported is a conflict, not a silent skip.
     const changed = await importText(t, lines({ email: 'rerun1@example.com', name: 'Someone Else' }));
-    assert.deepEqual(changed.failed.map((failed) => failed.field), ['email']);
+    assert.deepEqual(
+      changed.failed.map((failed) => failed.field),
+      ['email'],
+    );
   });
 
   it('a line repeated in the file is reported as repeating the first', async () => {
@@ -128,9 +156,17 @@ describe('import: bad input, dry run, atomic, re-run', () => {
 
   it('--dry-run checks the whole file like a real run and writes nothing', async () => {
     const before = await userCount(t);
-    const file = lines({ email: 'dry1@example.com', ids: { number: 90_000 } }, { email: 'dry1@example.com' }, { email: 'dry2@example.com' }, { email: 'x' });
+    const file = lines(
+      { email: 'dry1@example.com', ids: { number: 90_000 } },
+      { email: 'dry1@example.com' },
+      { email: 'dry2@example.com' },
+      { email: 'x' },
+    );
     const report = await importText(t, file, { dryRun: true });
-    assert.deepEqual([report.imported, report.failed.map((failed) => failed.line), report.dryRun, report.rolledBack], [2, [2, 4], true, true]);
+    assert.deepEqual(
+      [report.imported, report.failed.map((failed) => failed.line), report.dryRun, report.rolledBack],
+      [2, [2, 4], true, true],
+    );
     assert.equal(await userCount(t), before);
     // The number sequence did not move either.
     const registered = await t.app.inject({
@@ -143,7 +179,9 @@ describe('import: bad input, dry run, atomic, re-run', () => {
 
   it('--atomic imports all or nothing', async () => {
     const before = await userCount(t);
-    const bad = await importText(t, lines({ email: 'atom1@example.com' }, { email: 'atom2@example.com', ids: { number: -1 } }), { atomic: true });
+    const bad = await importText(t, lines({ email: 'atom1@example.com' }, { email: 'atom2@example.com', ids: { number: -1 } }), {
+      atomic: true,
+    });
     assert.deepEqual([bad.imported, bad.rolledBack, bad.failed.map((failed) => failed.line)], [0, true, [2]]);
     assert.equal(await userCount(t), before);
     const good = await importText(t, lines({ email: 'atom1@example.com' }, { email: 'atom2@example.com' }), { atomic: true });
@@ -164,7 +202,12 @@ describe('import: bad input, dry run, atomic, re-run', () => {
     const patient = randomUUID();
     const user = randomUUID();
     const file = lines(
-      { resourceType: 'ProjectMembership', id: randomUUID(), user: { reference: `User/${user}` }, profile: { reference: `Practitioner/${patient}` } },
+      {
+        resourceType: 'ProjectMembership',
+        id: randomUUID(),
+        user: { reference: `User/${user}` },
+        profile: { reference: `Practitioner/${patient}` },
+      },
       { resourceType: 'Practitioner', id: patient, name: [{ given: ['Mary', 'Ann'], family: 'Smith' }] },
       { resourceType: 'Organization', id: randomUUID() },
       { resourceType: 'User', id: user, email: 'mary@example.com', passwordHash: hashOf('mary-pass') },
@@ -173,10 +216,16 @@ describe('import: bad input, dry run, atomic, re-run', () => {
     );
     const report = await importText(t, file, { format: 'medplum' });
     assert.equal(report.imported, 2);
-    assert.deepEqual(report.failed.map((failed) => [failed.line, failed.field]), [[6, 'id']]);
+    assert.deepEqual(
+      report.failed.map((failed) => [failed.line, failed.field]),
+      [[6, 'id']],
+    );
     const mary = await t.app.core.users.byEmail(t.projectId, 'mary@example.com');
     const profile = await t.app.core.users.profileOf(mary?.id ?? '');
-    assert.deepEqual([mary?.id, profile.id, profile.resource_type, profile.given_name, profile.family_name], [user, patient, 'Practitioner', 'Mary Ann', 'Smith']);
+    assert.deepEqual(
+      [mary?.id, profile.id, profile.resource_type, profile.given_name, profile.family_name],
+      [user, patient, 'Practitioner', 'Mary Ann', 'Smith'],
+    );
     assert.equal((await t.app.core.users.byEmail(t.projectId, 'lonely@example.com'))?.first_name, 'Lone');
   });
 
@@ -185,18 +234,30 @@ describe('import: bad input, dry run, atomic, re-run', () => {
     const report = await importText(t, lines({ email: 'totp@example.com', passwordHash: hashOf('totp-pass-1'), totpSecret: secret }));
     assert.equal(report.imported, 1);
     const user = await t.app.core.users.byEmail(t.projectId, 'totp@example.com');
-    const factor = await t.app.core.database.db.selectFrom('mfa_factors').selectAll().where('user_id', '=', user?.id ?? '').executeTakeFirstOrThrow();
+    const factor = await t.app.core.database.db
+      .selectFrom('mfa_factors')
+      .selectAll()
+      .where('user_id', '=', user?.id ?? '')
+      .executeTakeFirstOrThrow();
     assert.ok(factor.confirmed_at !== null);
     assert.ok(!factor.secret_encrypted.includes(secret));
     const first = await pmLogin(t, 'totp@example.com', 'totp-pass-1');
     const step = json<{ data: { two_factor: boolean; challenge: string } }>(first).data;
     assert.equal(step.two_factor, true);
-    const done = await t.app.inject({ method: 'POST', url: '/v1/auth/two-factor-challenge', payload: { challenge: step.challenge, code: await generate({ secret }) } });
+    const done = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/two-factor-challenge',
+      payload: { challenge: step.challenge, code: await generate({ secret }) },
+    });
     assert.equal(done.statusCode, 200, done.body);
   });
 
   it('--send-reset mails users imported without a password', async () => {
-    const report = await importText(t, lines({ email: 'reset.me@example.com' }, { email: 'has.hash@example.com', passwordHash: hashOf('p') }), { sendReset: true });
+    const report = await importText(
+      t,
+      lines({ email: 'reset.me@example.com' }, { email: 'has.hash@example.com', passwordHash: hashOf('p') }),
+      { sendReset: true },
+    );
     assert.equal(report.imported, 2);
     const mail = await outboxFor(t.app, 'reset.me@example.com');
     assert.equal(mail.kind, 'password-reset');
@@ -216,48 +277,110 @@ describe('import: admin API and export round trip', () => {
   });
 
   it('POST /admin/projects/{id}/import streams NDJSON and answers the report', async () => {
-    const body = lines({ email: 'api1@example.com', passwordHash: hashOf('api-pass-1'), ids: { number: 700 }, apiKeys: [{ name: 'Default', sha256: sha('pm_live_api1'), prefix: 'pm_live_api1' }] }, { email: 'nope' });
+    const body = lines(
+      {
+        email: 'api1@example.com',
+        passwordHash: hashOf('api-pass-1'),
+        ids: { number: 700 },
+        apiKeys: [{ name: 'Default', sha256: sha('pm_live_api1'), prefix: 'pm_live_api1' }],
+      },
+      { email: 'nope' },
+    );
     const url = `/admin/projects/${source.projectId}/import`;
-    assert.equal((await source.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-ndjson' }, payload: body })).statusCode, 401);
-    const missing = await source.app.inject({ method: 'POST', url: `/admin/projects/${randomUUID()}/import`, headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload: body });
+    assert.equal(
+      (await source.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-ndjson' }, payload: body })).statusCode,
+      401,
+    );
+    const missing = await source.app.inject({
+      method: 'POST',
+      url: `/admin/projects/${randomUUID()}/import`,
+      headers: { ...admin, 'content-type': 'application/x-ndjson' },
+      payload: body,
+    });
     assert.equal(missing.statusCode, 404);
-    const dry = await source.app.inject({ method: 'POST', url: `${url}?dryRun=true`, headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload: body });
+    const dry = await source.app.inject({
+      method: 'POST',
+      url: `${url}?dryRun=true`,
+      headers: { ...admin, 'content-type': 'application/x-ndjson' },
+      payload: body,
+    });
     assert.deepEqual([dry.statusCode, json(dry).imported, json(dry).rolledBack], [200, 1, true]);
-    const response = await source.app.inject({ method: 'POST', url, headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload: body });
+    const response = await source.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...admin, 'content-type': 'application/x-ndjson' },
+      payload: body,
+    });
     assert.equal(response.statusCode, 200);
     const report = json<{ imported: number; skipped: number; failed: unknown[]; durationMs: number }>(response);
-    assert.deepEqual([report.imported, report.skipped, report.failed], [1, 0, [{ line: 2, field: 'email', error: 'email must be a valid email address' }]]);
+    assert.deepEqual(
+      [report.imported, report.skipped, report.failed],
+      [1, 0, [{ line: 2, field: 'email', error: 'email must be a valid email address' }]],
+    );
     assert.equal(typeof report.durationMs, 'number');
-    const bad = await source.app.inject({ method: 'POST', url: `${url}?format=excel`, headers: { ...admin, 'content-type': 'application/x-ndjson' }, payload: body });
+    const bad = await source.app.inject({
+      method: 'POST',
+      url: `${url}?format=excel`,
+      headers: { ...admin, 'content-type': 'application/x-ndjson' },
+      payload: body,
+    });
     assert.equal(bad.statusCode, 422);
-    const csv = await source.app.inject({ method: 'POST', url: `${url}?format=laravel`, headers: { ...admin, 'content-type': 'text/csv' }, payload: 'name,mail\nx,y\n' });
+    const csv = await source.app.inject({
+      method: 'POST',
+      url: `${url}?format=laravel`,
+      headers: { ...admin, 'content-type': 'text/csv' },
+      payload: 'name,mail\nx,y\n',
+    });
     assert.equal(csv.statusCode, 422);
     assert.match(json<{ message: string }>(csv).message, /no column id, email/);
   });
 
   it('export -> import into a fresh data directory: same passwords, ids, numbers and keys', async () => {
     const secret = 'KRUGS4ZANFZSAYJAONSWG4TFOQ======';
-    await importText(source, lines({ email: 'round@example.com', passwordHash: hashOf('round-trip-1'), account: 'roundtrip', totpSecret: secret, ids: { number: 701 } }));
+    await importText(
+      source,
+      lines({
+        email: 'round@example.com',
+        passwordHash: hashOf('round-trip-1'),
+        account: 'roundtrip',
+        totpSecret: secret,
+        ids: { number: 701 },
+      }),
+    );
     const registered = await source.app.inject({
       method: 'POST',
       url: '/v1/auth/register',
-      payload: { name: 'Native User', email: 'native@example.com', password: 'native-password-1', password_confirmation: 'native-password-1' },
+      payload: {
+        name: 'Native User',
+        email: 'native@example.com',
+        password: 'native-password-1',
+        password_confirmation: 'native-password-1',
+      },
     });
     const nativeKey = json<{ data: { api_key: { key: string } } }>(registered).data.api_key.key;
     let text = '';
     for await (const page of exportUsers(source.app.core, { projectId: source.projectId, includeTotp: true })) text += page;
-    const exported = text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const exported = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.equal(exported.length, await userCount(source));
     assert.ok(text.includes(secret.replace(/=+$/, '')));
     let withoutTotp = '';
     for await (const page of exportUsers(source.app.core, { projectId: source.projectId })) withoutTotp += page;
     assert.ok(!withoutTotp.includes('totpSecret'));
 
-    const copy = await createTestApp({}, process.env.DATABASE_URL ? {} : { dataDir: join(tmpdir(), `gatehouse-roundtrip-${randomUUID()}`) });
+    const copy = await createTestApp(
+      {},
+      process.env.DATABASE_URL ? {} : { dataDir: join(tmpdir(), `gatehouse-roundtrip-${randomUUID()}`) },
+    );
     target = copy;
     const report = await importText(copy, text);
     assert.deepEqual([report.imported, report.failed], [exported.length, []]);
-    for (const [email, password] of [['api1@example.com', 'api-pass-1'], ['native@example.com', 'native-password-1']] as const) {
+    for (const [email, password] of [
+      ['api1@example.com', 'api-pass-1'],
+      ['native@example.com', 'native-password-1'],
+    ] as const) {
       const before = (await source.app.core.users.byEmail(source.projectId, email)) ?? assert.fail(email);
       const login = await pmLogin(copy, email, password);
       assert.equal(login.statusCode, 200, login.body);
@@ -278,6 +401,12 @@ describe('import: admin API and export round trip', () => {
     let again = '';
     for await (const page of exportUsers(copy.app.core, { projectId: copy.projectId, includeTotp: true })) again += page;
     const strip = (line: Record<string, unknown>) => ({ ...line, lastLoginAt: undefined, passwordHash: undefined });
-    assert.deepEqual(again.trim().split('\n').map((line) => strip(JSON.parse(line) as Record<string, unknown>)), exported.map(strip));
+    assert.deepEqual(
+      again
+        .trim()
+        .split('\n')
+        .map((line) => strip(JSON.parse(line) as Record<string, unknown>)),
+      exported.map(strip),
+    );
   });
 });

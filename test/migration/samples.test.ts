@@ -30,7 +30,10 @@ describe('migration samples: imported users sign in through their own contract o
       format: 'laravel',
       apiKeys: createReadStream(sample('laravel-api-keys.csv')),
     });
-    assert.deepEqual({ imported: report.imported, skipped: report.skipped, failed: report.failed, keys: report.apiKeysImported }, { imported: 3, skipped: 0, failed: [], keys: 2 });
+    assert.deepEqual(
+      { imported: report.imported, skipped: report.skipped, failed: report.failed, keys: report.apiKeysImported },
+      { imported: 3, skipped: 0, failed: [], keys: 2 },
+    );
 
     const wrong = await http('/v1/auth/login', { body: { email: 'ada@example.com', password: 'ada-password-x' } });
     assert.equal(wrong.status, 422);
@@ -58,7 +61,10 @@ describe('migration samples: imported users sign in through their own contract o
     assert.equal((alan.body.data as { user: { name: string } }).user.name, 'Alan "Al" Turing');
     const keys = await http('/v1/api-keys', { headers: { 'x-api-key': adaKey } });
     const listed = keys.body.data as Array<{ name: string; is_primary: boolean; is_active: boolean }>;
-    assert.deepEqual(listed.map((key) => [key.name, key.is_primary, key.is_active]), [['Default', true, true]]);
+    assert.deepEqual(
+      listed.map((key) => [key.name, key.is_primary, key.is_active]),
+      [['Default', true, true]],
+    );
     const unknown = await http('/v1/auth/me', { headers: { 'x-api-key': `pm_live_${'c3'.repeat(20)}` } });
     assert.equal(unknown.status, 401);
 
@@ -70,7 +76,12 @@ describe('migration samples: imported users sign in through their own contract o
 
     // Numbering goes on above the highest imported id.
     const registered = await http('/v1/auth/register', {
-      body: { name: 'New Person', email: 'new.person@example.com', password: 'a-new-password-9', password_confirmation: 'a-new-password-9' },
+      body: {
+        name: 'New Person',
+        email: 'new.person@example.com',
+        password: 'a-new-password-9',
+        password_confirmation: 'a-new-password-9',
+      },
     });
     assert.equal(registered.status, 201, JSON.stringify(registered.body));
     assert.equal((registered.body.data as { user: { id: number } }).user.id, 26);
@@ -108,9 +119,13 @@ describe('migration samples: imported users sign in through their own contract o
   it('Ovok (Medplum bulk export): the old password signs in as Patient/<imported id> with the old membership', async () => {
     const report = await importFile(t, sample('medplum-export.ndjson'), { format: 'medplum' });
     assert.deepEqual([report.imported, report.failed], [1, []]);
-    const wrong = await http('/v2/auth/login', { body: { email: 'john.doe@example.com', password: 'wrong-password', clientId: t.clientId } });
+    const wrong = await http('/v2/auth/login', {
+      body: { email: 'john.doe@example.com', password: 'wrong-password', clientId: t.clientId },
+    });
     assert.equal(wrong.status, 401);
-    const login = await http('/v2/auth/login', { body: { email: 'john.doe@example.com', password: 'john-password-6', clientId: t.clientId } });
+    const login = await http('/v2/auth/login', {
+      body: { email: 'john.doe@example.com', password: 'john-password-6', clientId: t.clientId },
+    });
     assert.equal(login.status, 200, JSON.stringify(login.body));
     assert.deepEqual(login.body.profile, { reference: 'Patient/a423c9e2-06bb-46b1-b50c-5d1460aa6442', display: 'John Doe' });
     const me = await http('/auth/me', { headers: { authorization: `Bearer ${String(login.body.accessToken)}` } });

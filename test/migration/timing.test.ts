@@ -22,9 +22,19 @@ describe('sign-in timing with imported hashes (padding to the slowest class stil
   });
 
   it('pads every check to the slowest imported class, measured on its sample before first use', async () => {
-    const report = await importText(t, lines({ email: 'slow@example.com', passwordHash: bcrypt.hashSync('slow-password', 6) }, { email: 'own@example.com', passwordHash: await t.app.core.hasher.hash('x') }));
+    const report = await importText(
+      t,
+      lines(
+        { email: 'slow@example.com', passwordHash: bcrypt.hashSync('slow-password', 6) },
+        { email: 'own@example.com', passwordHash: await t.app.core.hasher.hash('x') },
+      ),
+    );
     assert.equal(report.imported, 2);
-    const classes = await t.app.core.database.db.selectFrom('password_hash_classes').select(['cost', 'remaining']).where('project_id', '=', t.projectId).execute();
+    const classes = await t.app.core.database.db
+      .selectFrom('password_hash_classes')
+      .select(['cost', 'remaining'])
+      .where('project_id', '=', t.projectId)
+      .execute();
     assert.deepEqual(classes, [{ cost: 'bcrypt$6', remaining: 1 }], "the server's own argon2id hashes are no class to pad to");
 
     const timing = new PasswordTiming(t.app.core.database.db, t.app.core.hasher);
@@ -40,7 +50,11 @@ describe('sign-in timing with imported hashes (padding to the slowest class stil
   });
 
   it('stops padding once every imported user has been re-hashed', async () => {
-    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'slow@example.com', password: 'slow-password' } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'slow@example.com', password: 'slow-password' },
+    });
     assert.equal(login.statusCode, 200);
     await t.app.core.signInPasswords.idle();
     const timing = new PasswordTiming(t.app.core.database.db, t.app.core.hasher);

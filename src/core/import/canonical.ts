@@ -47,8 +47,23 @@ export interface ValidKey {
 }
 
 const TOP_FIELDS = new Set([
-  'email', 'passwordHash', 'emailVerified', 'name', 'surname', 'account', 'company', 'timezone', 'role', 'plan', 'credits',
-  'createdAt', 'lastLoginAt', 'disabled', 'ids', 'apiKeys', 'totpSecret',
+  'email',
+  'passwordHash',
+  'emailVerified',
+  'name',
+  'surname',
+  'account',
+  'company',
+  'timezone',
+  'role',
+  'plan',
+  'credits',
+  'createdAt',
+  'lastLoginAt',
+  'disabled',
+  'ids',
+  'apiKeys',
+  'totpSecret',
 ]);
 const ID_FIELDS = new Set(['user', 'number', 'profile', 'profileType', 'membership']);
 const KEY_FIELDS = new Set(['name', 'sha256', 'prefix', 'lastFour', 'isPrimary', 'createdAt', 'expiresAt', 'permissions']);
@@ -124,9 +139,14 @@ function keys(value: unknown): ValidKey[] {
     const name = text(item, 'name', `${path}name`, 255);
     if (name === undefined || name.trim() === '') throw new Invalid(`${path}name`, 'is required');
     const sha256 = text(item, 'sha256', `${path}sha256`, 200);
-    if (sha256 === undefined || !SHA256_HEX.test(sha256)) throw new Invalid(`${path}sha256`, 'must be the SHA-256 of the key as 64 hex characters');
+    if (sha256 === undefined || !SHA256_HEX.test(sha256))
+      throw new Invalid(`${path}sha256`, 'must be the SHA-256 of the key as 64 hex characters');
     const permissions = item.permissions;
-    if (permissions !== undefined && permissions !== null && !(Array.isArray(permissions) && permissions.every((p) => typeof p === 'string' && p.length <= 100))) {
+    if (
+      permissions !== undefined &&
+      permissions !== null &&
+      !(Array.isArray(permissions) && permissions.every((p) => typeof p === 'string' && p.length <= 100))
+    ) {
       throw new Invalid(`${path}permissions`, 'must be a list of permission names or null');
     }
     return {
@@ -174,20 +194,29 @@ function build(line: number, value: unknown): ValidUser {
     return id.toLowerCase();
   };
   const number = ids.number;
-  if (number !== undefined && number !== null && !(typeof number === 'number' && Number.isInteger(number) && number > 0 && number <= MAX_NUMBER)) {
+  if (
+    number !== undefined &&
+    number !== null &&
+    !(typeof number === 'number' && Number.isInteger(number) && number > 0 && number <= MAX_NUMBER)
+  ) {
     throw new Invalid('ids.number', 'must be a positive integer');
   }
   const profileType = ids.profileType ?? 'Patient';
-  if (!(PROFILE_TYPES as readonly unknown[]).includes(profileType)) throw new Invalid('ids.profileType', `must be one of ${PROFILE_TYPES.join(', ')}`);
+  if (!(PROFILE_TYPES as readonly unknown[]).includes(profileType))
+    throw new Invalid('ids.profileType', `must be one of ${PROFILE_TYPES.join(', ')}`);
 
   const account = text(value, 'account', 'account', 32)?.trim().toLowerCase();
-  if (account !== undefined && (account === '' || /\s/.test(account))) throw new Invalid('account', 'must be a non-empty handle without spaces');
+  if (account !== undefined && (account === '' || /\s/.test(account)))
+    throw new Invalid('account', 'must be a non-empty handle without spaces');
   const timezone = text(value, 'timezone', 'timezone', 64);
-  if (timezone !== undefined && timezone !== '' && !validTimezone(timezone)) throw new Invalid('timezone', 'must be an IANA time zone such as Europe/Berlin');
+  if (timezone !== undefined && timezone !== '' && !validTimezone(timezone))
+    throw new Invalid('timezone', 'must be an IANA time zone such as Europe/Berlin');
   const credits = value.credits;
-  if (credits !== undefined && credits !== null && !(typeof credits === 'number' && Number.isFinite(credits))) throw new Invalid('credits', 'must be a number');
+  if (credits !== undefined && credits !== null && !(typeof credits === 'number' && Number.isFinite(credits)))
+    throw new Invalid('credits', 'must be a number');
   const totp = text(value, 'totpSecret', 'totpSecret', 256)?.replace(/\s/g, '').toUpperCase();
-  if (totp !== undefined && totp !== '' && !BASE32.test(totp)) throw new Invalid('totpSecret', 'must be a base32 secret of at least 16 characters');
+  if (totp !== undefined && totp !== '' && !BASE32.test(totp))
+    throw new Invalid('totpSecret', 'must be a base32 secret of at least 16 characters');
 
   return {
     line,

@@ -30,7 +30,10 @@ interface Holder {
   readonly line: number | null;
 }
 
-export type Verdict = { readonly kind: 'free' } | { readonly kind: 'skip' } | { readonly kind: 'fail'; readonly field: string; readonly error: string };
+export type Verdict =
+  | { readonly kind: 'free' }
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'fail'; readonly field: string; readonly error: string };
 
 /** Sorts a batch's users: free to insert, already imported by an earlier run (skip), or in conflict (fail, with the reason). */
 export async function judge(db: Db, projectId: string, runId: string, users: readonly ValidUser[]): Promise<Verdict[]> {
@@ -57,14 +60,22 @@ function verdict(user: ValidUser, runId: string, held: ReadonlyMap<string, Holde
   const byNumber = user.number === null ? undefined : held.get(`number:${user.number}`);
   // The very line, imported before: by an earlier run it is skipped, twice in this run it is an error.
   const same = [byEmail, byAccount, byId, byNumber].find((holder) => holder !== undefined && holder.fingerprint === user.fingerprint);
-  if (same !== undefined) return same.run === runId ? { kind: 'fail', field: 'line', error: `line repeats line ${same.line}` } : { kind: 'skip' };
+  if (same !== undefined)
+    return same.run === runId ? { kind: 'fail', field: 'line', error: `line repeats line ${same.line}` } : { kind: 'skip' };
   const who = (holder: Holder): string => (holder.run === runId ? `line ${holder.line}` : 'a user already in the project');
   if (byEmail !== undefined) return { kind: 'fail', field: 'email', error: `email is already used by ${who(byEmail)}` };
   if (byAccount !== undefined) return { kind: 'fail', field: 'account', error: `account is already used by ${who(byAccount)}` };
   if (byId !== undefined) return { kind: 'fail', field: 'ids.user', error: 'ids.user is already the id of another user' };
-  if (byNumber !== undefined) return { kind: 'fail', field: 'ids.number', error: 'ids.number is already the number of another user (numbers are unique on the server)' };
-  if (held.has(`profile:${user.profileId}`)) return { kind: 'fail', field: 'ids.profile', error: 'ids.profile is already the id of another profile' };
-  if (held.has(`membership:${user.membershipId}`)) return { kind: 'fail', field: 'ids.membership', error: 'ids.membership is already the id of another membership' };
+  if (byNumber !== undefined)
+    return {
+      kind: 'fail',
+      field: 'ids.number',
+      error: 'ids.number is already the number of another user (numbers are unique on the server)',
+    };
+  if (held.has(`profile:${user.profileId}`))
+    return { kind: 'fail', field: 'ids.profile', error: 'ids.profile is already the id of another profile' };
+  if (held.has(`membership:${user.membershipId}`))
+    return { kind: 'fail', field: 'ids.membership', error: 'ids.membership is already the id of another membership' };
   const key = user.apiKeys.findIndex((apiKey) => held.has(`key:${apiKey.sha256}`));
   if (key !== -1) return { kind: 'fail', field: `apiKeys[${key}].sha256`, error: `apiKeys[${key}].sha256 is already another key's digest` };
   return { kind: 'free' };

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Core } from '../index.ts';
+import type { ImportServices } from './importer.ts';
 import { SecretBox } from '../lifecycle/secret-box.ts';
 import { NO_PASSWORD } from '../password-formats.ts';
 import type { ProfileType } from '../projects.ts';
@@ -18,7 +18,10 @@ export interface ExportOptions {
  * so memory stays flat: password hashes, ids, API-key digests, and with includeTotp the TOTP
  * secrets. Sessions, refresh tokens and recovery codes are never exported.
  */
-export async function* exportUsers(core: Core, options: ExportOptions): AsyncGenerator<string> {
+export async function* exportUsers(
+  core: Pick<ImportServices, 'projects' | 'database' | 'config'>,
+  options: ExportOptions,
+): AsyncGenerator<string> {
   const project = await core.projects.get(options.projectId);
   const { db } = core.database;
   const box = options.includeTotp === true ? await SecretBox.open(db, core.config.secretKey) : undefined;
@@ -36,7 +39,13 @@ export async function* exportUsers(core: Core, options: ExportOptions): AsyncGen
       .execute();
     if (users.length === 0) return;
     const ids = users.map((user) => user.id);
-    const keys = await db.selectFrom('api_keys').selectAll().where('user_id', 'in', ids).where('revoked_at', 'is', null).orderBy('id').execute();
+    const keys = await db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('user_id', 'in', ids)
+      .where('revoked_at', 'is', null)
+      .orderBy('id')
+      .execute();
     const keysOf = new Map<string, CanonicalApiKey[]>();
     for (const key of keys) {
       const list = keysOf.get(key.user_id) ?? [];
@@ -54,7 +63,12 @@ export async function* exportUsers(core: Core, options: ExportOptions): AsyncGen
     }
     const secrets = new Map<string, string>();
     if (box !== undefined) {
-      const factors = await db.selectFrom('mfa_factors').select(['user_id', 'secret_encrypted']).where('user_id', 'in', ids).where('confirmed_at', 'is not', null).execute();
+      const factors = await db
+        .selectFrom('mfa_factors')
+        .select(['user_id', 'secret_encrypted'])
+        .where('user_id', 'in', ids)
+        .where('confirmed_at', 'is not', null)
+        .execute();
       for (const factor of factors) secrets.set(factor.user_id, box.open(factor.secret_encrypted, factor.user_id));
     }
     let page = '';
@@ -74,7 +88,13 @@ export async function* exportUsers(core: Core, options: ExportOptions): AsyncGen
         createdAt: user.created_at.toISOString(),
         ...(user.last_login_at !== null && { lastLoginAt: user.last_login_at.toISOString() }),
         ...(!user.is_active && { disabled: true }),
-        ids: { user: user.id, number: user.number, profile: user.profile_id, profileType: user.resource_type as ProfileType, membership: user.membership_id },
+        ids: {
+          user: user.id,
+          number: user.number,
+          profile: user.profile_id,
+          profileType: user.resource_type as ProfileType,
+          membership: user.membership_id,
+        },
         ...(keysOf.has(user.id) && { apiKeys: keysOf.get(user.id) }),
         ...(secrets.has(user.id) && { totpSecret: secrets.get(user.id) }),
       };
@@ -86,6 +106,6 @@ export async function* exportUsers(core: Core, options: ExportOptions): AsyncGen
 }
 
 /** exportUsers as a byte stream (for the CLI's stdout and the admin API's response). */
-export function exportStream(core: Core, options: ExportOptions): Readable {
+export function exportStream(core: Pick<ImportServices, 'projects' | 'database' | 'config'>, options: ExportOptions): Readable {
   return Readable.from(exportUsers(core, options), { objectMode: false });
 }

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { sql } from 'kysely';
-import type { Db } from '../../db/connection.ts';
+import type { Config } from '../../config.ts';
+import type { DatabaseHandle, Db } from '../../db/connection.ts';
+import type { SecurityEvents } from '../events.ts';
+import type { Lifecycle } from '../lifecycle/index.ts';
+import type { PasswordHasher } from '../passwords.ts';
+import type { SignInPasswords } from '../sign-in-passwords.ts';
 import { ErrorCode, GatehouseError } from '../errors.ts';
-import type { Core } from '../index.ts';
 import { SecretBox } from '../lifecycle/secret-box.ts';
 import { currentCost, NO_PASSWORD } from '../password-formats.ts';
-import type { Project } from '../projects.ts';
+import type { Project, Projects } from '../projects.ts';
 import { validateUser, type ValidUser } from './canonical.ts';
 import { CsvHeaderError } from './formats/csv.ts';
 import { fastapiFormat } from './formats/fastapi.ts';
@@ -27,6 +31,17 @@ const FORMATS: Record<ImportFormat, (input: Readable) => AsyncGenerator<SourceIt
   fastapi: fastapiFormat,
   medplum: medplumFormat,
 };
+
+/** What an import uses (the Core has all of it). */
+export interface ImportServices {
+  readonly config: Pick<Config, 'secretKey'>;
+  readonly database: Pick<DatabaseHandle, 'db' | 'kind'>;
+  readonly projects: Pick<Projects, 'get'>;
+  readonly hasher: Pick<PasswordHasher, 'settings'>;
+  readonly signInPasswords: Pick<SignInPasswords, 'timing'>;
+  readonly lifecycle: Pick<Lifecycle, 'passwordReset'>;
+  readonly events: Pick<SecurityEvents, 'emit'>;
+}
 
 export interface ImportProgress {
   readonly lines: number;
@@ -62,18 +77,25 @@ class RollBack extends Error {}
  * `{imported, skipped, failed, durationMs}`. Memory stays flat whatever the file's size: one batch
  * is held at a time (Medplum exports keep unmatched resources until their partners come).
  */
-export async function importUsers(core: Core, input: Readable, options: ImportOptions): Promise<ImportReport> {
+export async function importUsers(core: ImportServices, input: Readable, options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
   const project = await core.projects.get(options.projectId);
   const dryRun = options.dryRun === true;
   const atomic = options.atomic === true;
   const format = options.format ?? 'gatehouse';
   if (options.apiKeys !== undefined && format !== 'laravel') {
-    throw new GatehouseError(ErrorCode.Validation, 'An API keys file goes with --format laravel only', { fields: [{ field: 'apiKeys', message: 'only with the laravel format' }] });
+    throw new GatehouseError(ErrorCode.Validation, 'An API keys file goes with --format laravel only', {
+      fields: [{ field: 'apiKeys', message: 'only with the laravel format' }],
+    });
   }
   const db = core.database.db;
   const box = await SecretBox.open(db, core.config.secretKey);
-  const writer = new ImportWriter({ projectId: project.id, runId: randomUUID(), dryRun, sealTotp: (secret, userId) => box.seal(secret, userId) });
+  const writer = new ImportWriter({
+    projectId: project.id,
+    runId: randomUUID(),
+    dryRun,
+    sealTotp: (secret, userId) => box.seal(secret, userId),
+  });
   const ownCost = currentCost(core.hasher.settings);
   const bypassTriggers = await canSkipTriggers(db);
 
@@ -84,7 +106,13 @@ export async function importUsers(core: Core, input: Readable, options: ImportOp
     if (report.failed.length < MAX_FAILED_LISTED) report.failed.push(failed);
   };
   const progress = (): void =>
-    options.onProgress?.({ lines: counter.lines, bytes: counter.bytes, imported: report.imported, skipped: report.skipped, failed: report.failedCount });
+    options.onProgress?.({
+      lines: counter.lines,
+      bytes: counter.bytes,
+      imported: report.imported,
+      skipped: report.skipped,
+      failed: report.failedCount,
+    });
   const resetEmails: string[] = [];
 
   let batches = 0;
@@ -112,7 +140,8 @@ export async function importUsers(core: Core, input: Readable, options: ImportOp
     report.skipped += result.skipped;
     for (const failed of result.failed) fail(failed);
     if (options.sendReset === true && !dryRun) {
-      for (const user of users) if (user.passwordHash === NO_PASSWORD && user.isActive && result.lines.has(user.line)) resetEmails.push(user.email);
+      for (const user of users)
+        if (user.passwordHash === NO_PASSWORD && user.isActive && result.lines.has(user.line)) resetEmails.push(user.email);
     }
     progress();
   };
@@ -185,7 +214,10 @@ export async function importUsers(core: Core, input: Readable, options: ImportOp
       });
     }
   } catch (error) {
-    if (error instanceof CsvHeaderError) throw new GatehouseError(ErrorCode.Validation, `The file is not a ${format} export: ${error.message}`, { fields: [{ field: 'file', message: error.message }] });
+    if (error instanceof CsvHeaderError)
+      throw new GatehouseError(ErrorCode.Validation, `The file is not a ${format} export: ${error.message}`, {
+        fields: [{ field: 'file', message: error.message }],
+      });
     if (!(error instanceof RollBack)) throw error;
     report.rolledBack = true;
     if (!dryRun) {
@@ -227,12 +259,26 @@ async function writeKeysFile(writer: ImportWriter, trx: Db, input: Readable, fai
  * A Laravel keys file alone, for users imported before (the admin API takes one body per
  * request). One transaction; with dryRun, rolled back.
  */
-export async function importApiKeys(core: Core, input: Readable, options: Pick<ImportOptions, 'projectId' | 'dryRun' | 'via' | 'remoteAddress'>): Promise<ImportReport> {
+export async function importApiKeys(
+  core: ImportServices,
+  input: Readable,
+  options: Pick<ImportOptions, 'projectId' | 'dryRun' | 'via' | 'remoteAddress'>,
+): Promise<ImportReport> {
   const started = performance.now();
   const project = await core.projects.get(options.projectId);
   const dryRun = options.dryRun === true;
   const writer = new ImportWriter({ projectId: project.id, runId: randomUUID(), dryRun, sealTotp: () => '' });
-  const report: ImportReport = { imported: 0, skipped: 0, failed: [], failedCount: 0, apiKeysImported: 0, dryRun, atomic: true, rolledBack: false, durationMs: 0 };
+  const report: ImportReport = {
+    imported: 0,
+    skipped: 0,
+    failed: [],
+    failedCount: 0,
+    apiKeysImported: 0,
+    dryRun,
+    atomic: true,
+    rolledBack: false,
+    durationMs: 0,
+  };
   const fail = (failed: FailedLine): void => {
     report.failedCount += 1;
     if (report.failed.length < MAX_FAILED_LISTED) report.failed.push(failed);
@@ -243,7 +289,10 @@ export async function importApiKeys(core: Core, input: Readable, options: Pick<I
       if (dryRun) throw new RollBack();
     });
   } catch (error) {
-    if (error instanceof CsvHeaderError) throw new GatehouseError(ErrorCode.Validation, `The file is not an API keys file: ${error.message}`, { fields: [{ field: 'file', message: error.message }] });
+    if (error instanceof CsvHeaderError)
+      throw new GatehouseError(ErrorCode.Validation, `The file is not an API keys file: ${error.message}`, {
+        fields: [{ field: 'file', message: error.message }],
+      });
     if (!(error instanceof RollBack)) throw error;
     report.rolledBack = true;
   }
@@ -252,13 +301,28 @@ export async function importApiKeys(core: Core, input: Readable, options: Pick<I
   return report;
 }
 
-function emitEvent(core: Core, project: Project, report: ImportReport, options: Pick<ImportOptions, 'via' | 'remoteAddress'>, format: string): void {
+function emitEvent(
+  core: ImportServices,
+  project: Project,
+  report: ImportReport,
+  options: Pick<ImportOptions, 'via' | 'remoteAddress'>,
+  format: string,
+): void {
   core.events.emit({
     action: 'admin.import',
     outcome: 'success',
     projectId: project.id,
     remoteAddress: options.remoteAddress,
-    detail: { via: options.via ?? 'cli', format, imported: report.imported, skipped: report.skipped, failed: report.failedCount, dryRun: report.dryRun, atomic: report.atomic, rolledBack: report.rolledBack },
+    detail: {
+      via: options.via ?? 'cli',
+      format,
+      imported: report.imported,
+      skipped: report.skipped,
+      failed: report.failedCount,
+      dryRun: report.dryRun,
+      atomic: report.atomic,
+      rolledBack: report.rolledBack,
+    },
   });
 }
 
@@ -335,7 +399,13 @@ class BatchKeys {
   }
 
   private keys(user: ValidUser): string[] {
-    const keys = [`e:${user.emailNormalized}`, `i:${user.id}`, `p:${user.profileId}`, `m:${user.membershipId}`, ...user.apiKeys.map((key) => `k:${key.sha256}`)];
+    const keys = [
+      `e:${user.emailNormalized}`,
+      `i:${user.id}`,
+      `p:${user.profileId}`,
+      `m:${user.membershipId}`,
+      ...user.apiKeys.map((key) => `k:${key.sha256}`),
+    ];
     if (user.account !== null) keys.push(`a:${user.account}`);
     if (user.number !== null) keys.push(`n:${user.number}`);
     return keys;

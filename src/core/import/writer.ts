@@ -112,21 +112,33 @@ export class ImportWriter {
       else failed.push({ line: user.line, field: verdict.field, error: verdict.error });
     });
     if (free.length > 0) {
-      const sequence = (this.sequence ??= await numberSequence(db));
+      this.sequence ??= await numberSequence(db);
+      const sequence = this.sequence;
       const highest = free.reduce((max, user) => Math.max(max, user.number ?? 0), 0);
       if (highest > 0 && !dryRun) {
         // Before the insert: from here on, registrations get numbers above every imported one.
         await sql`SELECT setval(${sequence}::regclass, ${highest}) FROM ${sql.raw(sequence)}
           WHERE (CASE WHEN is_called THEN last_value ELSE last_value - 1 END) < ${highest}`.execute(db);
       }
-      await db.executeQuery(compiled(INSERT_USERS, [JSON.stringify(free.map((user) => this.row(user))), projectId, runId, dryRun, sequence]));
+      await db.executeQuery(
+        compiled(INSERT_USERS, [JSON.stringify(free.map((user) => this.row(user))), projectId, runId, dryRun, sequence]),
+      );
     }
     return { lines: new Set(free.map((user) => user.line)), imported: free.length, skipped, failed };
   }
 
   /** Keys of a separate keys file; answers the failed lines and how many keys were added. */
-  async writeKeys(db: Db, keys: ReadonlyArray<{ line: number; userNumber: number; key: CanonicalApiKey }>): Promise<{ imported: number; failed: FailedLine[] }> {
-    const rows = keys.map(({ line, userNumber, key }) => ({ line, user_number: userNumber, name: key.name, sha256: key.sha256, is_primary: key.isPrimary === true }));
+  async writeKeys(
+    db: Db,
+    keys: ReadonlyArray<{ line: number; userNumber: number; key: CanonicalApiKey }>,
+  ): Promise<{ imported: number; failed: FailedLine[] }> {
+    const rows = keys.map(({ line, userNumber, key }) => ({
+      line,
+      user_number: userNumber,
+      name: key.name,
+      sha256: key.sha256,
+      is_primary: key.isPrimary === true,
+    }));
     const result = await db.executeQuery<{ line: number; user_found: boolean; own: boolean | null; taken: boolean; inserted: boolean }>(
       compiled(INSERT_KEYS, [JSON.stringify(rows), this.options.projectId]),
     );
@@ -135,8 +147,15 @@ export class ImportWriter {
     const numbers = new Map(keys.map((item) => [item.line, item.userNumber]));
     for (const row of result.rows) {
       if (row.inserted) imported += 1;
-      else if (!row.user_found) failed.push({ line: row.line, field: 'user_id', error: `user_id ${numbers.get(row.line)} is no user of this import`, file: 'api-keys' });
-      else if (row.taken && row.own !== true) failed.push({ line: row.line, field: 'sha256', error: 'sha256 belongs to another user\'s key', file: 'api-keys' });
+      else if (!row.user_found)
+        failed.push({
+          line: row.line,
+          field: 'user_id',
+          error: `user_id ${numbers.get(row.line)} is no user of this import`,
+          file: 'api-keys',
+        });
+      else if (row.taken && row.own !== true)
+        failed.push({ line: row.line, field: 'sha256', error: "sha256 belongs to another user's key", file: 'api-keys' });
       else if (!row.taken) failed.push({ line: row.line, field: 'sha256', error: 'sha256 is listed twice in the file', file: 'api-keys' });
     }
     return { imported, failed: failed.sort((a, b) => a.line - b.line) };
@@ -145,11 +164,21 @@ export class ImportWriter {
   /** Counts imported hashes still to be re-hashed per cost class (password-timing.ts pads sign-ins to them). */
   async recordHashClasses(db: Db, classes: ReadonlyMap<string, { count: number; sample: string }>): Promise<void> {
     if (classes.size === 0) return;
-    const rows = [...classes].map(([cost, { count, sample }]) => ({ project_id: this.options.projectId, cost, sample_hash: sample, remaining: count }));
+    const rows = [...classes].map(([cost, { count, sample }]) => ({
+      project_id: this.options.projectId,
+      cost,
+      sample_hash: sample,
+      remaining: count,
+    }));
     await db
       .insertInto('password_hash_classes')
       .values(rows)
-      .onConflict((oc) => oc.columns(['project_id', 'cost']).doUpdateSet((eb) => ({ remaining: sql`${eb.ref('password_hash_classes.remaining')} + excluded.remaining`, updated_at: new Date() })))
+      .onConflict((oc) =>
+        oc.columns(['project_id', 'cost']).doUpdateSet((eb) => ({
+          remaining: sql`${eb.ref('password_hash_classes.remaining')} + excluded.remaining`,
+          updated_at: new Date(),
+        })),
+      )
       .execute();
   }
 

@@ -3,7 +3,9 @@ import { parse, type CsvError } from 'csv-parse';
 import { MAX_LINE_BYTES } from '../lines.ts';
 import type { FailedLine } from '../types.ts';
 
-export type CsvRow = { readonly line: number; readonly row: Readonly<Record<string, string>> } | { readonly line: number; readonly failed: FailedLine };
+export type CsvRow =
+  | { readonly line: number; readonly row: Readonly<Record<string, string>> }
+  | { readonly line: number; readonly failed: FailedLine };
 
 /**
  * Rows of a CSV file with a header row (names trimmed and lower-cased), as database tools
@@ -27,7 +29,12 @@ export async function* csvRows(input: Readable, required: readonly string[], fil
       skip_records_with_error: true,
       on_skip: (error: CsvError | undefined) => {
         const line = Number((error as { lines?: unknown } | undefined)?.lines ?? 0);
-        skipped.push({ line, field: 'line', error: `malformed CSV: ${error?.message.replace(/ at line \d+.*$/, '') ?? 'unreadable row'}`, ...(file && { file }) });
+        skipped.push({
+          line,
+          field: 'line',
+          error: `malformed CSV: ${error?.message.replace(/ at line \d+.*$/, '') ?? 'unreadable row'}`,
+          ...(file && { file }),
+        });
         return undefined;
       },
     }),

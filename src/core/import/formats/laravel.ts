@@ -58,7 +58,11 @@ export async function* laravelApiKeys(input: Readable): AsyncGenerator<KeyItem> 
       yield fail('sha256', 'sha256 must be the SHA-256 of the key as 64 hex characters');
     } else {
       const name = row.name?.trim() || 'API key';
-      yield { line, userNumber: Number(userId), key: { name: name.slice(0, 255), sha256: sha256.toLowerCase(), isPrimary: /^(1|true|t|yes)$/i.test(row.is_primary?.trim() ?? '') } };
+      yield {
+        line,
+        userNumber: Number(userId),
+        key: { name: name.slice(0, 255), sha256: sha256.toLowerCase(), isPrimary: /^(1|true|t|yes)$/i.test(row.is_primary?.trim() ?? '') },
+      };
     }
   }
 }

@@ -112,7 +112,8 @@ export async function* medplumFormat(input: Readable): AsyncGenerator<SourceItem
       });
     } else if (type === 'ProjectMembership') {
       userId = referenced(resource.user, 'User');
-      const profileRef = isRecord(resource.profile) && typeof resource.profile.reference === 'string' ? resource.profile.reference : undefined;
+      const profileRef =
+        isRecord(resource.profile) && typeof resource.profile.reference === 'string' ? resource.profile.reference : undefined;
       const profileType = profileRef?.split('/')[0];
       if (userId === undefined || memberships.has(userId)) continue;
       const profile = profileType !== undefined && PROFILE_TYPES.has(profileType) ? profileRef : undefined;
