@@ -153,6 +153,7 @@ export class Auth {
     }
     const { user } = record;
     await this.deps.loginGuard.succeeded(project.id, email, context.remoteAddress);
+    this.deps.passwords.upgrade(user, password);
     // Said only to someone who knows the password, so it reveals nothing about the address.
     if (project.settings.requireVerifiedEmail === true && !user.email_verified) {
       this.events.emit({ action: 'login', outcome: 'failure', projectId: project.id, userId: user.id, detail: { reason: 'email_not_verified' }, ...eventContext(context) });
