@@ -74,6 +74,9 @@ interface ImportResult {
   readonly durationMs: number;
   readonly rowsPerSecond: number;
   readonly peakRssMb: number;
+  /** CPU seconds of the importer process (user + system): on a shared machine, rows per CPU second is what the code costs. */
+  readonly cpuSeconds: number;
+  readonly rowsPerCpuSecond: number;
   readonly loadBefore: number;
 }
 
@@ -89,7 +92,7 @@ async function importOnce(databases: Databases, file: string, users: number): Pr
     log(`${databases.kind} ${users} users: importing (load average ${loadBefore})`);
     const { stdout } = await run(
       '/usr/bin/time',
-      ['-f', '%M', '-o', timeFile, process.execPath, BUNDLE, 'import', '--project', projectId, '--json', file],
+      ['-f', '%M %U %S', '-o', timeFile, process.execPath, BUNDLE, 'import', '--project', projectId, '--json', file],
       {
         env: environment,
         maxBuffer: 64 * 1024 * 1024,
@@ -98,7 +101,9 @@ async function importOnce(databases: Databases, file: string, users: number): Pr
     const report = JSON.parse(stdout) as { imported: number; failedCount: number; durationMs: number };
     if (report.failedCount > 0 || report.imported !== users)
       throw new Error(`import reported ${report.imported} imported, ${report.failedCount} failed`);
-    const peakRssMb = Math.round(Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024);
+    const [maxRssKb = 0, userSeconds = 0, systemSeconds = 0] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+    const peakRssMb = Math.round(maxRssKb / 1024);
+    const cpuSeconds = Math.round((userSeconds + systemSeconds) * 10) / 10;
     const result = {
       database: databases.kind,
       users,
@@ -106,10 +111,12 @@ async function importOnce(databases: Databases, file: string, users: number): Pr
       durationMs: report.durationMs,
       rowsPerSecond: Math.round(report.imported / (report.durationMs / 1000)),
       peakRssMb,
+      cpuSeconds,
+      rowsPerCpuSecond: Math.round(report.imported / cpuSeconds),
       loadBefore,
     };
     log(
-      `${databases.kind} ${users} users: ${result.rowsPerSecond} rows/s, ${(report.durationMs / 1000).toFixed(1)} s, peak RSS ${peakRssMb} MB`,
+      `${databases.kind} ${users} users: ${result.rowsPerSecond} rows/s, ${(report.durationMs / 1000).toFixed(1)} s, ${cpuSeconds} s CPU, peak RSS ${peakRssMb} MB`,
     );
     return result;
   } finally {
@@ -226,10 +233,10 @@ const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node
 mkdirSync(join(REPO_ROOT, 'bench/results'), { recursive: true });
 const out = join(REPO_ROOT, `bench/results/import-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, `${JSON.stringify({ machine, imports, signIns: signInResults }, null, 2)}\n`);
-process.stdout.write('\n| database | users | rows/s | time | peak RSS | load average before |\n|---|---:|---:|---:|---:|---:|\n');
+process.stdout.write('\n| database | users | rows/s (wall) | time | importer CPU | rows per importer CPU second | peak RSS | load average before |\n|---|---:|---:|---:|---:|---:|---:|---:|\n');
 for (const r of imports)
   process.stdout.write(
-    `| ${r.database} | ${r.users.toLocaleString('en')} | ${r.rowsPerSecond.toLocaleString('en')} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.peakRssMb} MB | ${r.loadBefore} |\n`,
+    `| ${r.database} | ${r.users.toLocaleString('en')} | ${r.rowsPerSecond.toLocaleString('en')} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.cpuSeconds} s | ${r.rowsPerCpuSecond.toLocaleString('en')} | ${r.peakRssMb} MB | ${r.loadBefore} |\n`,
   );
 if (signInResults.length > 0) {
   process.stdout.write(
