@@ -3,12 +3,13 @@
  * project's theme is a stylesheet whose URL names its colour (`/assets/theme/1a73e8.css`): the
  * content follows from the URL alone and is cached for good. WCAG 2.1 AA is kept whatever colour
  * an admin picks: button text is black or white, whichever contrasts more with the colour (at
- * least 4.58:1 for any colour), and text and focus rings drawn in the colour on the white page
- * use it darkened until it reaches 4.5:1.
+ * least 4.58:1 for any colour), and text and focus rings drawn in the colour on the page's
+ * backgrounds use it darkened until it reaches 4.5:1.
  */
 
 export const DEFAULT_PRIMARY = '#1d4ed8';
-const PAGE_BACKGROUND = '#ffffff';
+/** The darkest background text in the brand colour is drawn on (--page of pages.css; cards are white). */
+const PAGE_BACKGROUND = '#f3f4f6';
 const AA_TEXT = 4.5;
 
 function channels(hex: string): [number, number, number] {

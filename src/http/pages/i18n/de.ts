@@ -22,6 +22,7 @@ export const de: Messages = {
   'notice.error': 'Fehler',
   'notice.success': 'Erledigt',
   'notice.info': 'Hinweis',
+  'notice.passwordChanged': 'Ihr Passwort wurde geändert. Melden Sie sich mit Ihrem neuen Passwort an.',
 
   'form.errorSummary': 'Es gibt ein Problem',
   'form.errorTitle': 'Fehler: {title}',

@@ -24,6 +24,7 @@ export const en = {
   'notice.error': 'Error',
   'notice.success': 'Success',
   'notice.info': 'Information',
+  'notice.passwordChanged': 'Your password was changed. Sign in with your new password.',
 
   'form.errorSummary': 'There is a problem',
   'form.errorTitle': 'Error: {title}',
