@@ -120,7 +120,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       return false;
     }
   };
-  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, health });
+  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger, health });
 
   const closeHooks: Array<() => Promise<void> | void> = [];
   let closed = false;
@@ -153,6 +153,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       const bootstrapped = await projects.ensureDefault();
       const ids = { projectId: bootstrapped.project.id, clientId: bootstrapped.client.id };
       logger.info(ids, bootstrapped.created ? 'created the default project and client application' : 'default project and client application');
+      await api.operators.announceIfNone();
       return bootstrapped;
     },
     onClose: (hook) => closeHooks.push(hook),

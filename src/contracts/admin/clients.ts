@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import { limits } from '../../http/route-limits.ts';
+import { actorOf } from './guard.ts';
 import { endpoint } from '../../http/routes.ts';
 import { AdminErrorSchema, ClientInputSchema, ClientSchema, ProjectParamsSchema, clientView } from './schemas.ts';
 
@@ -13,7 +14,7 @@ export const createClient = (api: GatehouseApi) =>
     schema: { tags: ['admin'], security, summary: 'Create a client application', params: ProjectParamsSchema, body: ClientInputSchema, response: { 201: ClientSchema, ...errors } },
     config: limits('none'),
     handler: async (request, reply) => {
-      const client = await api.admin.createClient(request.params.projectId, request.body, { remoteAddress: request.ip });
+      const client = await api.admin.createClient(request.params.projectId, request.body, actorOf(request));
       return reply.code(201).send(clientView(client));
     },
   });

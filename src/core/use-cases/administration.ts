@@ -3,13 +3,7 @@ import type { SecurityEvents } from '../events.ts';
 import type { KeyStore } from '../keys.ts';
 import type { Mailer, OutboxRow } from '../mail/outbox.ts';
 import type { Client, Project, Projects, ProjectSettingsInput } from '../projects.ts';
-
-/** Who performs an administrative action, for the audit log. */
-export interface Actor {
-  /** The admin API's caller address, or the CLI (no address). */
-  readonly remoteAddress?: string | undefined;
-  readonly via?: 'cli';
-}
+import { actorFields, assertMay, type Actor } from './actor.ts';
 
 /**
  * Gatehouse's own administration (admin API and CLI): projects, client applications, signing
@@ -35,12 +29,14 @@ export class Administration {
   }
 
   async createProject(input: ProjectSettingsInput & { readonly name: string }, actor: Actor): Promise<Project> {
+    assertMay(actor, 'projects.write');
     const project = await this.deps.projects.create(input);
     this.record('admin.project.create', actor, { projectId: project.id });
     return project;
   }
 
   async updateProject(id: string, input: ProjectSettingsInput, actor: Actor): Promise<Project> {
+    assertMay(actor, 'projects.write');
     const project = await this.deps.projects.update(id, input);
     this.record('admin.project.update', actor, { projectId: project.id });
     return project;
@@ -51,6 +47,7 @@ export class Administration {
   }
 
   async createClient(projectId: string, input: { readonly name: string; readonly allowedOrigins?: readonly string[] }, actor: Actor): Promise<Client> {
+    assertMay(actor, 'projects.write');
     const client = await this.deps.projects.createClient(projectId, input.name, input.allowedOrigins ?? []);
     this.record('admin.client.create', actor, { projectId: client.project_id, clientId: client.id });
     return client;
@@ -58,6 +55,7 @@ export class Administration {
 
   /** Signs new tokens with a fresh key; the old keys keep verifying until their tokens expire. */
   async rotateKeys(actor: Actor): Promise<{ kid: string; retired: string[] }> {
+    assertMay(actor, 'keys.rotate');
     const rotated = await this.deps.keys.rotate();
     this.record('admin.keys.rotate', actor, {}, { kid: rotated.kid });
     return rotated;
@@ -82,13 +80,7 @@ export class Administration {
   }
 
   private record(action: string, actor: Actor, ids: { projectId?: string; clientId?: string }, detail: Record<string, unknown> = {}): void {
-    const withVia = actor.via === undefined ? detail : { ...detail, via: actor.via };
-    this.deps.events.emit({
-      action,
-      outcome: 'success',
-      ...ids,
-      ...(actor.remoteAddress !== undefined && { remoteAddress: actor.remoteAddress }),
-      ...(Object.keys(withVia).length > 0 && { detail: withVia }),
-    });
+    const { remoteAddress, actor: name } = actorFields(actor);
+    this.deps.events.emit({ action, outcome: 'success', ...ids, ...(remoteAddress !== undefined && { remoteAddress }), detail: { ...detail, actor: name } });
   }
 }

@@ -21,6 +21,11 @@ import { Registration } from './registration.ts';
 import { SessionControl } from './session-control.ts';
 import { SignIn } from './sign-in.ts';
 import { Tenants } from './tenants.ts';
+import { Operators } from './operators.ts';
+import { UserAdministration } from './user-administration.ts';
+import type { BruteForceGuard } from '../abuse/brute-force.ts';
+import type { PasswordHasher } from '../passwords.ts';
+import type { Logger } from 'pino';
 
 /**
  * What the HTTP surfaces may call: use-case operations that take the tenant or the caller as
@@ -37,6 +42,9 @@ export interface GatehouseApi {
   readonly mfa: MfaSettings;
   readonly apiKeys: ApiKeyControl;
   readonly admin: Administration;
+  /** Users across projects, for operators (admin API, CLI, console). */
+  readonly users: UserAdministration;
+  readonly operators: Operators;
   /** Public keys that verify access tokens (JWKS). */
   publicJwks(): { keys: JWK[] };
   /** Whether the database answers (readiness probes). */
@@ -56,24 +64,29 @@ export interface ApiServices {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly events: SecurityEvents;
+  readonly bruteForce: BruteForceGuard;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
   readonly health: () => Promise<boolean>;
 }
 
 export function createApi(services: ApiServices): GatehouseApi {
-  const { config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events } = services;
+  const { config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger } = services;
   const tenants = new Tenants(projects, config);
   const signIn = new SignIn({ tenants, projects, users, auth, mfa: lifecycle.mfa, cookieTtl: config.sessions });
   return {
     tenants,
     signIn,
     registration: new Registration({ tenants, users, auth, signIn }),
-    credentials: new Credentials({ auth, apiKeys, tenants }),
+    credentials: new Credentials({ auth, apiKeys, tenants, projects }),
     account: new Account({ tenants, projects, users, sessions, auth, deletions, directory }),
     sessions: new SessionControl({ sessions, events }),
     recovery: new Recovery({ tenants, projects, users, lifecycle }),
     mfa: new MfaSettings({ users, projects, mfa: lifecycle.mfa }),
     apiKeys: new ApiKeyControl(apiKeys),
     admin: new Administration({ projects, keys, audit, mail: lifecycle.mail, events }),
+    users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
+    operators: new Operators({ projects, users, hasher, events, logger }),
     publicJwks: () => keys.publicJwks(),
     health: services.health,
   };
