@@ -14,6 +14,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.locator('.request-id code').evaluateAll((codes) => {
     for (const code of codes) code.textContent = '3f2b8c1e-5d4a-4b7e-9c0f-1a2b3c4d5e6f';
   });
+  // No hover effect from wherever the last click left the pointer.
+  await page.mouse.move(0, 0);
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
 }
