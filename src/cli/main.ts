@@ -8,6 +8,7 @@ import { UnreadableSecretError } from '../core/secret-box.ts';
 import { BackupError } from '../db/backup.ts';
 import { auditTail, auditVerify } from './audit.ts';
 import { backup, newSecretKey, restore, rotateSecrets } from './operations.ts';
+import { runExport, runImport } from './import.ts';
 import { showOutbox } from './outbox.ts';
 import { createClient, createProject, listClients, listProjects, rotateKeys, runMigrations, type Output } from './commands.ts';
 import { createOperator, listOperators } from './operators.ts';
@@ -39,6 +40,10 @@ Commands:
   operators create <email> [--role admin|support]
                                         a console operator; prints a generated password once
   operators list                        console operators
+  import --project ID [--format gatehouse|laravel|fastapi|medplum] [--api-keys FILE]
+         [--dry-run] [--atomic] [--send-reset] FILE|-
+                                        import users from another product (docs/migrating.md)
+  export --project ID [--include-totp]  a project's users as JSON Lines on stdout
 
 Configuration comes from the environment (see README). With the embedded database, commands
 other than start refuse to run while a server holds the data directory: use the admin API then
@@ -67,6 +72,12 @@ async function main(argv: string[]): Promise<number> {
       project: { type: 'string' },
       cursor: { type: 'string' },
       role: { type: 'string', default: 'admin' },
+      format: { type: 'string' },
+      'api-keys': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      atomic: { type: 'boolean', default: false },
+      'send-reset': { type: 'boolean', default: false },
+      'include-totp': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -84,6 +95,21 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'restore' && sub !== undefined && rest.length === 0 && values['data-dir'] !== undefined) {
     await restore(out, sub, resolve(values['data-dir']), values.force);
+    return 0;
+  }
+  if (command === 'import' && values.project !== undefined && sub !== undefined && rest.length === 0) {
+    return runImport(config, out, {
+      projectId: values.project,
+      file: sub,
+      format: values.format,
+      apiKeys: values['api-keys'],
+      dryRun: values['dry-run'],
+      atomic: values.atomic,
+      sendReset: values['send-reset'],
+    });
+  }
+  if (command === 'export' && values.project !== undefined && sub === undefined) {
+    await runExport(config, { projectId: values.project, format: values.format, includeTotp: values['include-totp'] });
     return 0;
   }
   switch (`${command} ${sub ?? ''}`.trim()) {

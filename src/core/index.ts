@@ -22,6 +22,7 @@ import { RedisConnection } from './redis.ts';
 import { RedisRevocationStore } from './redis-revocations.ts';
 import { MemoryRevocationStore, type RevocationStore } from './revocations.ts';
 import { Sessions } from './sessions.ts';
+import { SignInPasswords } from './sign-in-passwords.ts';
 import { AccessTokens } from './tokens.ts';
 import { createApi, type GatehouseApi } from './use-cases/index.ts';
 import { Users } from './users.ts';
@@ -55,6 +56,8 @@ export interface Core {
   /** Email delivery, verification, password reset/change/policy and MFA (src/core/lifecycle, src/core/mail). */
   readonly lifecycle: Lifecycle;
   readonly apiKeys: ApiKeys;
+  /** The password step of sign-ins: imported formats, equal timing, re-hash (core/sign-in-passwords.ts). */
+  readonly signInPasswords: SignInPasswords;
   /** Starts the background workers: mail delivery, the deletion sweep, embedded-database maintenance. */
   start(): Promise<void>;
   /** Creates the default project and client on an empty database (idempotent), and logs their ids. */
@@ -100,6 +103,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   mailOwnersOnLock({ events, mailer: lifecycle.mail, users, projects, state: new ExpiringState(redis), logger });
   const plans = new Plans(config);
   const apiKeys = new ApiKeys(db);
+  const signInPasswords = new SignInPasswords(db, hasher, users, logger);
   const auth = new Auth({
     projects,
     users,
@@ -113,6 +117,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     passwordPolicy: lifecycle.passwordPolicy,
     mfa: lifecycle.mfa,
     newAccountPlan: () => plans.trial(),
+    passwords: signInPasswords,
   });
   const deletions = new Deletions(db, users, sessions, events);
   const directory = new Directory(db, users);
@@ -125,7 +130,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       return false;
     }
   };
-  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger, health, database, secrets });
+  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger, health, database, signInPasswords, secrets });
 
   const closeHooks: Array<() => Promise<void> | void> = [];
   let closed = false;
@@ -146,6 +151,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     deletions,
     lifecycle,
     apiKeys,
+    signInPasswords,
     redis,
     audit,
     rateLimiter,
@@ -168,6 +174,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       closed = true;
       deletions.stop();
       await lifecycle.close();
+      await signInPasswords.idle();
       for (const hook of closeHooks.reverse()) await hook();
       await audit.close();
       await revocations.close();

@@ -55,6 +55,10 @@ export interface UsersTable {
   deletion_wipe: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** Set for imported users (migration 009; written only by core/import). */
+  import_fingerprint: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  import_run: ColumnType<string | null, string | null | undefined, string | null>;
+  import_line: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ProfilesTable {
@@ -208,6 +212,15 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+/** Cost classes of imported password hashes not yet re-hashed (migration 009; core/password-timing.ts). */
+export interface PasswordHashClassesTable {
+  project_id: string;
+  cost: string;
+  sample_hash: string;
+  remaining: ColumnType<number, number | undefined, number>;
+  updated_at: CreatedAt;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -239,4 +252,5 @@ export interface Database {
   mfa_challenges: MfaChallengesTable;
   server_secrets: ServerSecretsTable;
   api_keys: ApiKeysTable;
+  password_hash_classes: PasswordHashClassesTable;
 }

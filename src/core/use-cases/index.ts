@@ -6,7 +6,6 @@ import type { Auth } from '../auth.ts';
 import type { Deletions } from '../deletions.ts';
 import type { Directory } from '../directory.ts';
 import type { SecurityEvents } from '../events.ts';
-import type { DatabaseHandle } from '../../db/connection.ts';
 import type { KeyStore } from '../keys.ts';
 import type { Lifecycle } from '../lifecycle/index.ts';
 import type { Projects } from '../projects.ts';
@@ -18,6 +17,7 @@ import { Administration } from './administration.ts';
 import { ApiKeyControl } from './api-key-control.ts';
 import { Credentials } from './credentials.ts';
 import { MfaSettings } from './mfa-settings.ts';
+import { Migration } from './migration.ts';
 import { Recovery } from './recovery.ts';
 import { Registration } from './registration.ts';
 import { SessionControl } from './session-control.ts';
@@ -29,6 +29,8 @@ import { UserAdministration } from './user-administration.ts';
 import type { BruteForceGuard } from '../abuse/brute-force.ts';
 import type { PasswordHasher } from '../passwords.ts';
 import type { Logger } from 'pino';
+import type { DatabaseHandle } from '../../db/connection.ts';
+import type { SignInPasswords } from '../sign-in-passwords.ts';
 
 /**
  * What the HTTP surfaces may call: use-case operations that take the tenant or the caller as
@@ -50,6 +52,8 @@ export interface GatehouseApi {
   readonly operators: Operators;
   /** Backups of the embedded database, re-encryption of stored secrets. */
   readonly operations: Operations;
+  /** User imports and exports (docs/migrating.md). */
+  readonly migration: Migration;
   /** Public keys that verify access tokens (JWKS). */
   publicJwks(): { keys: JWK[] };
   /** Whether the database answers (readiness probes). */
@@ -73,7 +77,9 @@ export interface ApiServices {
   readonly hasher: PasswordHasher;
   readonly logger: Logger;
   readonly health: () => Promise<boolean>;
+  /** For imports, which write users in bulk (core/import). */
   readonly database: DatabaseHandle;
+  readonly signInPasswords: SignInPasswords;
   readonly secrets: SealedSecrets;
 }
 
@@ -95,6 +101,7 @@ export function createApi(services: ApiServices): GatehouseApi {
     users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
     operators: new Operators({ projects, users, hasher, events, logger }),
     operations: new Operations({ database: services.database, dataDir: config.dataDir, secrets: services.secrets, events }),
+    migration: new Migration({ config, database: services.database, projects, hasher, signInPasswords: services.signInPasswords, lifecycle, events }),
     publicJwks: () => keys.publicJwks(),
     health: services.health,
   };
