@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { sql } from 'kysely';
-import type { Config } from '../../config.ts';
 import type { DatabaseHandle, Db } from '../../db/connection.ts';
 import type { SecurityEvents } from '../events.ts';
 import type { SealedSecrets } from '../sealed-secrets.ts';
