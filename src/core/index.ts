@@ -74,6 +74,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     ...config.argon2,
     concurrency: config.hashConcurrency,
     queueLimit: config.hashQueueLimit,
+    maxWaitMs: config.hashMaxWaitMs,
   });
   const keys = new KeyStore(db);
   await keys.init();

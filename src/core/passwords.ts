@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Options } from '@node-rs/argon2';
 import { ErrorCode, GatehouseError } from './errors.ts';
+import { HashAdmission } from './hash-admission.ts';
 
 export interface HasherOptions {
   readonly memoryKib: number;
@@ -8,8 +9,16 @@ export interface HasherOptions {
   readonly parallelism: number;
   /** Hashes computed at once (each on its own worker thread, off the event loop). */
   readonly concurrency: number;
-  /** Hashes allowed to wait for a slot; past this, callers get Overloaded at once. */
+  /** Hard cap on hashes waiting for a slot; past it callers get Overloaded at once. */
   readonly queueLimit: number;
+  /** Longest expected wait for a slot before callers get Overloaded (see HashAdmission). */
+  readonly maxWaitMs: number;
+}
+
+/** Replaceable parts, for tests: the clock and what computes a hash (default: the worker threads). */
+export interface HasherDeps {
+  readonly now?: () => number;
+  readonly run?: (job: Job) => Promise<string | boolean>;
 }
 
 const ARGON2ID = 2 as Options['algorithm'];
@@ -17,7 +26,7 @@ const ARGON2ID = 2 as Options['algorithm'];
 const HASH_THREAD_NICE = 10;
 const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
 
-type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
+export type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
 type Reply = { id: number; value?: string | boolean; error?: string };
 
 /** A worker thread running one job at a time; a crashed worker fails its job and is replaced. */
@@ -72,26 +81,36 @@ class HashThread {
 }
 
 /**
- * argon2id behind a bounded queue. Hashes run on low-priority worker threads, so the event
- * loop stays free and keeps the CPU it needs; bounding both running and waiting work keeps
- * memory flat and turns a login flood into fast 503s instead of ever-growing latency for everybody.
+ * argon2id behind a queue bounded by waiting time. Hashes run on low-priority worker threads, so
+ * the event loop stays free and keeps the CPU it needs; a caller that would wait longer for a
+ * slot than it is worth (HashAdmission) is refused at once, which keeps memory flat and turns a
+ * login flood into fast 503s instead of ever-growing latency for everybody.
  */
 export class PasswordHasher {
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Waiter[] = [];
   private readonly idle: HashThread[] = [];
   private readonly threads: HashThread[] = [];
+  private readonly admission: HashAdmission;
+  private readonly now: () => number;
+  private readonly runJob: ((job: Job) => Promise<string | boolean>) | undefined;
   private dummyHash: Promise<string> | undefined;
 
-  constructor(private readonly settings: HasherOptions) {
+  constructor(
+    private readonly settings: HasherOptions,
+    deps: HasherDeps = {},
+  ) {
     const options: Options = {
       algorithm: ARGON2ID,
       memoryCost: settings.memoryKib,
       timeCost: settings.iterations,
       parallelism: settings.parallelism,
     };
+    this.now = deps.now ?? (() => performance.now());
+    this.admission = new HashAdmission(settings, this.now);
+    this.runJob = deps.run;
     // Threads start lazily, on first use: many processes (CLI commands, tests) never hash.
-    for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options));
+    if (deps.run === undefined) for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options));
     this.idle.push(...this.threads);
   }
 
@@ -108,9 +127,19 @@ export class PasswordHasher {
     return this.running;
   }
 
-  /** Every slot busy and the queue at its limit: the next hash would be refused with Overloaded. */
+  /** The mean duration of recent hashes in ms (for metrics); undefined before the first. */
+  get meanHashMs(): number | undefined {
+    return this.admission.meanHashMs;
+  }
+
+  /** The wait a hash requested now can expect for a slot, in ms (for metrics). */
+  get expectedWaitMs(): number {
+    return this.admission.expectedWaitMs(this.running, this.waiting.length);
+  }
+
+  /** A hash requested now would be refused with Overloaded (its expected wait is past the target). */
   get full(): boolean {
-    return this.running >= this.settings.concurrency && this.waiting.length >= this.settings.queueLimit;
+    return !this.admission.admits(this.running, this.waiting.length);
   }
 
   async hash(password: string): Promise<string> {
@@ -127,30 +156,63 @@ export class PasswordHasher {
    * wrong password and login timing does not reveal which emails exist.
    */
   async verifyDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash('gatehouse-dummy-password');
+    if (this.dummyHash === undefined) {
+      const created = this.hash('gatehouse-dummy-password');
+      // A refused or failed first hash must not stay cached: every later call would fail with it.
+      created.catch(() => {
+        if (this.dummyHash === created) this.dummyHash = undefined;
+      });
+      this.dummyHash = created;
+    }
     await this.verify(await this.dummyHash, password);
     return false;
   }
 
   private async withSlot(job: Job): Promise<string | boolean> {
     if (this.running >= this.settings.concurrency) {
-      if (this.full) throw overloaded();
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (!this.admission.admits(this.running, this.waiting.length)) throw overloaded();
+      // Resolved by `release` with the slot handed over, or rejected when it waited too long.
+      await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject, since: this.admission.enqueuedAt() }));
     } else {
       this.running += 1;
     }
+    const started = this.now();
+    try {
+      return await this.compute(job);
+    } finally {
+      this.admission.observe(this.now() - started);
+      this.release();
+    }
+  }
+
+  private async compute(job: Job): Promise<string | boolean> {
+    if (this.runJob !== undefined) return this.runJob(job);
     // A slot guarantees an idle thread: there are exactly `concurrency` of each.
     const thread = this.idle.pop() as HashThread;
     try {
       return await thread.run(job);
     } finally {
       this.idle.push(thread);
-      const next = this.waiting.shift();
-      // Hand the slot straight to the next waiter so `running` never overshoots.
-      if (next === undefined) this.running -= 1;
-      else next();
     }
   }
+
+  /** Hands a finished hash's slot straight to the next waiter still worth serving, so `running` never overshoots. */
+  private release(): void {
+    for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift()) {
+      if (!this.admission.overdue(next.since)) {
+        next.resolve();
+        return;
+      }
+      next.reject(overloaded());
+    }
+    this.running -= 1;
+  }
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly since: number;
 }
 
 /** What a password operation gets while the hash queue is full (also from load-shedding.ts). */

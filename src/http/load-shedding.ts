@@ -10,8 +10,9 @@ const HASHING = new Set(['login', 'register']);
 const MAX_PAUSED = 2_000;
 
 /**
- * Sheds sign-ins and sign-ups in `onRequest`, before the body is read, while the password-hash
- * queue is full: they would be refused at the hash anyway, after costing a body parse, schema
+ * Sheds sign-ins and sign-ups in `onRequest`, before the body is read, while a hash requested now
+ * would wait for a slot longer than HASH_MAX_WAIT_MS (PasswordHasher.full, by expected waiting
+ * time, not queue length): they would be refused at the hash anyway, after costing a body parse, schema
  * validation and a user lookup each, and under a login flood that work starved health checks
  * and token-authenticated reads of the event loop. Known and unknown emails are shed alike,
  * so a 503 says nothing about an address.
@@ -24,7 +25,7 @@ const MAX_PAUSED = 2_000;
 export function installLoadShedding(app: FastifyInstance, core: Core): void {
   const pauseMs = core.config.hashShedDelayMs;
   let paused = 0;
-  const shed: onRequestHookHandler = async function shedWhenHashQueueFull() {
+  const shed: onRequestHookHandler = async function shedWhenHashWaitTooLong() {
     if (!core.hasher.full) return;
     if (pauseMs > 0 && paused < MAX_PAUSED) {
       paused += 1;
