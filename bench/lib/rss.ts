@@ -42,8 +42,40 @@ export class RssSampler {
   }
 }
 
+/** Resident memory of a process now, in MB. */
+export function currentRssMb(pid: number): number | undefined {
+  const kb = statusKb(pid, 'VmRSS');
+  return kb === undefined ? undefined : Math.round((kb / 1024) * 10) / 10;
+}
+
 /** Lifetime peak of a child, in MB, read once at the end of a run (a cross-check of the samples). */
 export function lifetimePeakMb(pid: number): number | undefined {
   const kb = statusKb(pid, 'VmHWM');
   return kb === undefined ? undefined : Math.round((kb / 1024) * 10) / 10;
+}
+
+/**
+ * Resident WebAssembly linear memory of a process, in MB: V8 reserves each wasm memory as one
+ * mapping of several GiB (the memory plus its guard region), which nothing else in a Node process
+ * comes near, so the resident part of such mappings is PGlite's Postgres heap (shared buffers,
+ * caches, plans). Its compiled code is not included.
+ */
+export function wasmResidentMb(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let big = false;
+  let kb = 0;
+  for (const line of text.split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+    if (range !== null) {
+      big = Number.parseInt(range[2] ?? '0', 16) - Number.parseInt(range[1] ?? '0', 16) >= 4 * 1024 ** 3;
+      continue;
+    }
+    if (big && line.startsWith('Rss:')) kb += Number(/(\d+)/.exec(line)?.[1] ?? '0');
+  }
+  return Math.round((kb / 1024) * 10) / 10;
 }

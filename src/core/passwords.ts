@@ -142,6 +142,16 @@ export class PasswordHasher {
     return !this.admission.admits(this.running, this.waiting.length);
   }
 
+  /**
+   * Whether a caller may still be admitted with `ahead` callers already admitted elsewhere that
+   * will each need a hash (the HTTP layer counts sign-ins from arrival, before they reach the queue).
+   */
+  admitsAhead(ahead: number): boolean {
+    const total = Math.max(ahead, this.running + this.waiting.length);
+    const running = Math.min(total, this.settings.concurrency);
+    return this.admission.admits(running, total - running);
+  }
+
   async hash(password: string): Promise<string> {
     return String(await this.withSlot({ op: 'hash', password }));
   }
