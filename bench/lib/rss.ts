@@ -55,10 +55,11 @@ export function lifetimePeakMb(pid: number): number | undefined {
 }
 
 /**
- * Resident WebAssembly linear memory of a process, in MB: V8 reserves each wasm memory as one
- * mapping of several GiB (the memory plus its guard region), which nothing else in a Node process
- * comes near, so the resident part of such mappings is PGlite's Postgres heap (shared buffers,
- * caches, plans). Its compiled code is not included.
+ * Resident WebAssembly linear memory of a process, in MB. V8 reserves each wasm memory with a
+ * guard region of several GiB: the accessible part is a read-write mapping directly followed by
+ * an inaccessible one of 4 GiB or more, which nothing else in a Node process has. In Gatehouse
+ * that memory is PGlite's Postgres heap (shared buffers, caches, plans); its compiled code is
+ * not included.
  */
 export function wasmResidentMb(pid: number): number | undefined {
   let text: string;
@@ -67,15 +68,20 @@ export function wasmResidentMb(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-  let big = false;
-  let kb = 0;
+  const maps: Array<{ start: number; end: number; perms: string; rssKb: number }> = [];
   for (const line of text.split('\n')) {
-    const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
-    if (range !== null) {
-      big = Number.parseInt(range[2] ?? '0', 16) - Number.parseInt(range[1] ?? '0', 16) >= 4 * 1024 ** 3;
+    const header = /^([0-9a-f]+)-([0-9a-f]+) (\S+) /.exec(line);
+    if (header !== null) {
+      maps.push({ start: Number.parseInt(header[1] ?? '0', 16), end: Number.parseInt(header[2] ?? '0', 16), perms: header[3] ?? '', rssKb: 0 });
       continue;
     }
-    if (big && line.startsWith('Rss:')) kb += Number(/(\d+)/.exec(line)?.[1] ?? '0');
+    const last = maps[maps.length - 1];
+    if (last !== undefined && line.startsWith('Rss:')) last.rssKb = Number(/(\d+)/.exec(line)?.[1] ?? '0');
   }
+  let kb = 0;
+  maps.forEach((map, index) => {
+    const next = maps[index + 1];
+    if (map.perms.startsWith('rw') && next !== undefined && next.start === map.end && next.perms.startsWith('---') && next.end - next.start >= 4 * 1024 ** 3) kb += map.rssKb;
+  });
   return Math.round((kb / 1024) * 10) / 10;
 }

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import { EmbeddedAnalyze } from './embedded-analyze.ts';
+import { registerHotRunner } from './hot-statements.ts';
 import { DataDirUnusableError, lockDataDir } from './lock.ts';
 import { Mutex } from './mutex.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -62,6 +63,7 @@ async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  registerHotRunner(db, async (statement, values) => (await pool.query({ name: statement.name, text: statement.text, values: [...values] })).rows as Record<string, unknown>[]);
   return {
     db,
     kind: 'postgres',
@@ -102,6 +104,14 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
   const statements = new PreparedStatements(pglite);
   let analyze: EmbeddedAnalyze | undefined;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, statements) });
+  registerHotRunner(db, async (statement, values) => {
+    const release = await mutex.acquire();
+    try {
+      return (await statements.run<Record<string, unknown>>(statement.text, values)).rows;
+    } finally {
+      release();
+    }
+  });
   return {
     db,
     kind: 'pglite',
