@@ -40,8 +40,10 @@ function threadTicks(pid: number): Map<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = tid === String(pid) ? 'event loop' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Hash workers are the threads that lowered their priority (nice 10, field 19).
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const name = tid === String(pid) ? 'event loop' : fields[16] === '10' ? 'hash workers' : comm === 'node' ? 'other node threads (V8 GC helpers, libuv pool)' : comm;
       byName.set(name, (byName.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
     } catch {
       // The thread ended meanwhile.

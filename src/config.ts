@@ -28,6 +28,8 @@ export interface Config {
   readonly hashQueueLimit: number;
   /** Sign-ins and sign-ups are shed with 503 when their expected wait for a hash slot passes this. */
   readonly hashMaxWaitMs: number;
+  /** Nice value of the hashing threads: 10 lets the event loop (and a co-located database) win the CPU. */
+  readonly hashThreadNice: number;
   /** How long a shed sign-in waits before its 503, so that retry loops cannot spin the event loop. */
   readonly hashShedDelayMs: number;
   readonly refreshGraceSeconds: number;
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     hashConcurrency: int(env, 'HASH_CONCURRENCY', cores, 1, 256),
     hashQueueLimit: int(env, 'HASH_QUEUE_LIMIT', cores * 256, 0, 100_000),
     hashMaxWaitMs: int(env, 'HASH_MAX_WAIT_MS', 1000, 0, 60_000),
+    hashThreadNice: int(env, 'HASH_THREAD_NICE', 10, 0, 19),
     hashShedDelayMs: int(env, 'HASH_SHED_DELAY_MS', 250, 0, 5_000),
     refreshGraceSeconds: int(env, 'REFRESH_GRACE_SECONDS', 10, 0, 3600),
     contracts: { ovok: enabled('ovok'), pixelmover: enabled('pixelmover'), jinuai: enabled('jinuai') },

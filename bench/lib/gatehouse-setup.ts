@@ -22,11 +22,11 @@ export interface GatehouseUnderTest {
  * one writer, so there the server is stopped while the rows go straight into its directory, and
  * started again; on PostgreSQL the rows go in while it runs.
  */
-export async function prepareGatehouse(databases: Databases, label: string, users: number, cpuProfDir: string | undefined): Promise<GatehouseUnderTest> {
+export async function prepareGatehouse(databases: Databases, label: string, users: number, cpuProfDir: string | undefined, env?: Readonly<Record<string, string>>): Promise<GatehouseUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), `bench-${label}-`));
   const databaseUrl = await databases.create(label);
   const target: SeedTarget = databaseUrl === undefined ? { kind: 'pglite', dataDir } : { kind: 'postgres', url: databaseUrl };
-  const options: GatehouseOptions = { dataDir, databaseUrl, adminToken: newAdminToken(), cpuProfDir };
+  const options: GatehouseOptions = { dataDir, databaseUrl, adminToken: newAdminToken(), cpuProfDir, ...(env !== undefined && { env }) };
   let server: Gatehouse | undefined;
   const stop = async (): Promise<void> => {
     await server?.child.stop();

@@ -75,6 +75,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     concurrency: config.hashConcurrency,
     queueLimit: config.hashQueueLimit,
     maxWaitMs: config.hashMaxWaitMs,
+    threadNice: config.hashThreadNice,
   });
   const keys = new KeyStore(db);
   await keys.init();

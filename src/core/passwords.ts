@@ -13,6 +13,8 @@ export interface HasherOptions {
   readonly queueLimit: number;
   /** Longest expected wait for a slot before callers get Overloaded (see HashAdmission). */
   readonly maxWaitMs: number;
+  /** Nice value of the hashing threads (default 10). */
+  readonly threadNice?: number;
 }
 
 /** Replaceable parts, for tests: the clock and what computes a hash (default: the worker threads). */
@@ -22,7 +24,7 @@ export interface HasherDeps {
 }
 
 const ARGON2ID = 2 as Options['algorithm'];
-/** Nice value of the hashing threads: below the event loop, which must win the CPU under load. */
+/** Default nice value of the hashing threads: below the event loop, which must win the CPU under load. */
 const HASH_THREAD_NICE = 10;
 const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
 
@@ -35,7 +37,10 @@ class HashThread {
   private pending: { id: number; resolve: (value: string | boolean) => void; reject: (error: Error) => void } | undefined;
   private nextId = 0;
 
-  constructor(private readonly options: Options) {}
+  constructor(
+    private readonly options: Options,
+    private readonly nice: number,
+  ) {}
 
   run(job: Job): Promise<string | boolean> {
     const worker = this.ensureWorker();
@@ -56,7 +61,7 @@ class HashThread {
     if (this.worker !== undefined) return this.worker;
     // A hash thread holds only the argon2 call: small heaps keep each isolate a few MB.
     const worker = new Worker(WORKER_URL, {
-      workerData: { options: this.options, nice: HASH_THREAD_NICE },
+      workerData: { options: this.options, nice: this.nice },
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
     });
     worker.unref();
@@ -110,7 +115,7 @@ export class PasswordHasher {
     this.admission = new HashAdmission(settings, this.now);
     this.runJob = deps.run;
     // Threads start lazily, on first use: many processes (CLI commands, tests) never hash.
-    if (deps.run === undefined) for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options));
+    if (deps.run === undefined) for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options, settings.threadNice ?? HASH_THREAD_NICE));
     this.idle.push(...this.threads);
   }
 
