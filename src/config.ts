@@ -197,7 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     hashQueueLimit: int(env, 'HASH_QUEUE_LIMIT', cores * 256, 0, 100_000),
     hashMaxWaitMs: int(env, 'HASH_MAX_WAIT_MS', 1000, 0, 60_000),
     hashThreadNice: int(env, 'HASH_THREAD_NICE', 10, 0, 19),
-    hashShedDelayMs: int(env, 'HASH_SHED_DELAY_MS', 250, 0, 5_000),
+    hashShedDelayMs: int(env, 'HASH_SHED_DELAY_MS', 1000, 0, 5_000),
     refreshGraceSeconds: int(env, 'REFRESH_GRACE_SECONDS', 10, 0, 3600),
     contracts: { ovok: enabled('ovok'), pixelmover: enabled('pixelmover'), jinuai: enabled('jinuai') },
     contractProjects: {
