@@ -1,6 +1,6 @@
 /**
- * Where a sign-in's CPU goes, outside the hash: `npx tsx bench/profile-sign-in.ts [seconds]`
- * (with DATABASE_URL for PostgreSQL). Starts the production bundle with --cpu-prof and 1,000
+ * Where a sign-in's CPU goes, outside the hash: `npx tsx bench/profile-sign-in.ts [seconds] [me]`
+ * (with DATABASE_URL for PostgreSQL; `me`: GET /auth/me at 10 connections instead). Starts the production bundle with --cpu-prof and 1,000
  * users, warms it up, drives sign-ins at 8 connections, and prints per sign-in: the CPU split
  * (event loop, other threads, database server, load generator, other processes, from /proc) and
  * the event loop's self time by package and by function in that window (from the V8 profile).
@@ -11,27 +11,43 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuSampler } from './lib/cpu.ts';
 import { Databases } from './lib/databases.ts';
-import { loginBody, prepareGatehouse } from './lib/gatehouse-setup.ts';
+import { loginBody, prepareGatehouse, sessionsOf } from './lib/gatehouse-setup.ts';
 import { LOGIN } from './lib/groups.ts';
 import { runLoad } from './lib/load.ts';
 import { REPO_ROOT } from './lib/proc.ts';
 import { selfTime, top } from './lib/profile.ts';
 
 const seconds = Number(process.argv[2] ?? '10');
-const connections = Number(process.env.PROFILE_CONNECTIONS ?? '8');
+const reads = process.argv[3] === 'me';
+const connections = Number(process.env.PROFILE_CONNECTIONS ?? (reads ? '10' : '8'));
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
 const databases = new Databases(process.env.DATABASE_URL?.trim() || undefined);
 const profDir = mkdtempSync(join(tmpdir(), 'profile-sign-in-'));
 const gatehouse = await prepareGatehouse(databases, 'gatehouse', 1000, profDir);
 const { baseUrl } = gatehouse.server;
-const spec = (durationSeconds: number) => ({
-  baseUrl,
-  method: 'POST' as const,
-  path: LOGIN,
-  connections,
-  durationSeconds,
-  prepare: () => ({ body: loginBody(gatehouse.clientId, 1 + Math.floor(Math.random() * gatehouse.seeded)) }),
-});
+const bearers = reads ? (await sessionsOf(gatehouse, 100)).map((t) => `Bearer ${t.accessToken}`) : [];
+let turn = 0;
+const spec = (durationSeconds: number): Parameters<typeof runLoad>[0] =>
+  reads
+    ? {
+        baseUrl,
+        method: 'GET',
+        path: '/auth/me',
+        connections,
+        durationSeconds,
+        prepare: () => {
+          turn = (turn + 1) % bearers.length;
+          return { headers: { authorization: bearers[turn] ?? '' } };
+        },
+      }
+    : {
+        baseUrl,
+        method: 'POST',
+        path: LOGIN,
+        connections,
+        durationSeconds,
+        prepare: () => ({ body: loginBody(gatehouse.clientId, 1 + Math.floor(Math.random() * gatehouse.seeded)) }),
+      };
 const microseconds = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /** CPU ticks of each thread of a process, added up by thread name (hash workers, GC helpers, libuv pool). */
@@ -64,7 +80,7 @@ try {
   const to = microseconds();
   const n = load.requests;
   const ms = (cores: number): string => ((cores * cpu.wallSeconds * 1000) / n).toFixed(2);
-  report += `${databases.kind}: ${n} sign-ins in ${cpu.wallSeconds} s (${load.okRps}/s, non-2xx ${load.non2xx}), ${connections} connections\n`;
+  report += `${databases.kind}: ${n} ${reads ? 'reads' : 'sign-ins'} in ${cpu.wallSeconds} s (${load.okRps}/s, non-2xx ${load.non2xx}), ${connections} connections\n`;
   report += `CPU per sign-in, ms: event loop ${ms(cpu.serverLoopCores)}, other threads (hashing, GC) ${ms(cpu.serverOtherCores)}, database server ${ms(cpu.databaseCores)}, load generator ${ms(cpu.generatorCores)}, other processes ${ms(cpu.foreignCores)}\n`;
   report += `server threads, CPU ms per sign-in: ${[...threadsAfter]
     .map(([name, ticks]) => [name, ((ticks - (threadsBefore.get(name) ?? 0)) * 10) / n] as const)
