@@ -126,7 +126,7 @@ try {
     const scryptPeer = await startPeer('scrypt', databases, 16);
     stops.push(() => scryptPeer.stop());
     const arms = [hashLimitArm(fixture), hashLimitArm(fixture, 'scrypt'), gatehouseLoginArm(fixture, gatehouse, 'gh-sign-in'), peerSignInArm(fixture, scryptPeer), gatehouseRegisterArm(fixture), peerSignUpArm(fixture, scryptPeer)];
-    await measured('choices', () => group('choices', 'comparison of hash choices: each server with its default hash', fixture, arms, Math.max(3, settings.segmentSeconds)));
+    await measured('choices', () => group('choices', 'comparison of hash choices: each server with its default hash', fixture, arms));
     await scryptPeer.stop();
   }
 

@@ -54,6 +54,18 @@ export function loginBody(clientId: string, index: number): string {
   return JSON.stringify({ email: seedEmail(index), password: SEED_PASSWORD, clientId });
 }
 
+/** A login that, refused with 503 (a busy machine), waits as Retry-After asks and tries again. */
+async function politeLogin(gatehouse: GatehouseUnderTest, index: number): Promise<OvokTokens> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await ovokLogin(gatehouse.server.baseUrl, gatehouse.clientId, seedEmail(index), SEED_PASSWORD);
+    } catch (error) {
+      if (attempt >= 20 || !(error instanceof Error) || !error.message.includes('HTTP 503')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 /** Sessions of `count` distinct random seeded users, 8 logins at a time. */
 export async function sessionsOf(gatehouse: GatehouseUnderTest, count: number): Promise<OvokTokens[]> {
   const picks = new Set<number>();
@@ -61,7 +73,7 @@ export async function sessionsOf(gatehouse: GatehouseUnderTest, count: number): 
   const indexes = [...picks];
   const tokens: OvokTokens[] = [];
   for (let i = 0; i < indexes.length; i += 8) {
-    tokens.push(...(await Promise.all(indexes.slice(i, i + 8).map((index) => ovokLogin(gatehouse.server.baseUrl, gatehouse.clientId, seedEmail(index), SEED_PASSWORD)))));
+    tokens.push(...(await Promise.all(indexes.slice(i, i + 8).map((index) => politeLogin(gatehouse, index)))));
   }
   return tokens;
 }
