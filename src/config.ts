@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { bruteForceConfig, rateLimitConfig, type BruteForceConfig, type RateLimitConfig } from './core/abuse/config.ts';
+import { bool, ConfigError, int, str, type Env } from './env.ts';
+
+export { ConfigError } from './env.ts';
 
 /**
  * One typed configuration, read from the environment once, validated, and frozen.
@@ -66,40 +69,6 @@ export interface Config {
   readonly bruteForce: BruteForceConfig;
   /** GET /metrics; with a token it needs `Authorization: Bearer <token>`. */
   readonly metrics: { readonly enabled: boolean; readonly token: string | undefined };
-}
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
-}
-
-function str(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
 function url(env: Env, name: string, protocols: readonly string[]): string | undefined {

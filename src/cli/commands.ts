@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import { createCore, type Core } from '../core/index.ts';
+import { CLI_ACTOR } from '../core/use-cases/actor.ts';
 import { openDatabase } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../http/logger.ts';
@@ -10,12 +11,24 @@ export interface Output {
   print(value: unknown, text: () => string): void;
 }
 
-/** Opens the database the way the server does; the data-directory lock keeps a running server's embedded database safe. */
-async function withCore<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
+/**
+ * Opens the database the way the server does (the data-directory lock keeps a running server's
+ * embedded database safe), migrated and with its default project, but starts no background
+ * worker: a command runs and exits.
+ */
+export async function withCore<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
   const quiet = { ...config, logLevel: 'warn' as const };
   const database = await openDatabase(quiet);
-  const core = await createCore(quiet, database, createLogger(quiet));
+  let core: Core;
   try {
+    await migrate(database);
+    core = await createCore(quiet, database, createLogger(quiet));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  try {
+    await core.bootstrap();
     return await fn(core);
   } finally {
     await core.close();
@@ -34,37 +47,35 @@ export async function runMigrations(config: Config, out: Output): Promise<void> 
 
 export async function listProjects(config: Config, out: Output): Promise<void> {
   await withCore(config, async (core) => {
-    const projects = (await core.projects.list()).map(projectView);
+    const projects = (await core.api.admin.listProjects()).map(projectView);
     out.print(projects, () => projects.map((p) => `${p.id}  ${p.name}${p.isDefault ? '  (default)' : ''}`).join('\n'));
   });
 }
 
 export async function createProject(config: Config, out: Output, name: string): Promise<void> {
   await withCore(config, async (core) => {
-    const project = projectView(await core.projects.create({ name }));
-    core.events.emit({ action: 'admin.project.create', outcome: 'success', projectId: project.id, detail: { via: 'cli' } });
+    const project = projectView(await core.api.admin.createProject({ name }, CLI_ACTOR));
     out.print(project, () => `Created project ${project.id}  ${project.name}`);
   });
 }
 
 export async function listClients(config: Config, out: Output, projectId: string): Promise<void> {
   await withCore(config, async (core) => {
-    const clients = (await core.projects.listClients(projectId)).map(clientView);
+    const clients = (await core.api.admin.listClients(projectId)).map(clientView);
     out.print(clients, () => clients.map((c) => `${c.id}  ${c.name}`).join('\n'));
   });
 }
 
 export async function createClient(config: Config, out: Output, projectId: string, name: string): Promise<void> {
   await withCore(config, async (core) => {
-    const client = clientView(await core.projects.createClient(projectId, name));
+    const client = clientView(await core.api.admin.createClient(projectId, { name }, CLI_ACTOR));
     out.print(client, () => `Created client application ${client.id}  ${client.name} (project ${client.projectId})`);
   });
 }
 
 export async function rotateKeys(config: Config, out: Output): Promise<void> {
   await withCore(config, async (core) => {
-    const rotated = await core.keys.rotate();
-    core.events.emit({ action: 'admin.keys.rotate', outcome: 'success', detail: { kid: rotated.kid, via: 'cli' } });
+    const rotated = await core.api.admin.rotateKeys(CLI_ACTOR);
     out.print(rotated, () => `Signing with new key ${rotated.kid}; retired ${rotated.retired.join(', ') || 'none'} (still verifying until their tokens expire).`);
   });
 }

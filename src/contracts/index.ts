@@ -1,21 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { Config } from '../config.ts';
-import type { Core } from '../core/index.ts';
-import { adminContract } from './admin/index.ts';
-import { jinuaiContract } from './jinuai/index.ts';
-import { ovokContract } from './ovok/index.ts';
-import { pixelmoverContract } from './pixelmover/index.ts';
-import { wellKnownContract } from './well-known/index.ts';
-
-export interface ContractOptions {
-  readonly core: Core;
-}
-
-export interface Contract {
-  readonly name: string;
-  readonly enabled: (config: Config) => boolean;
-  readonly plugin: FastifyPluginAsync<ContractOptions>;
-}
+import type { Contract } from './contract.ts';
+import { adminContract } from './admin/routes.ts';
+import { jinuaiContract } from './jinuai/routes.ts';
+import { ovokContract } from './ovok/routes.ts';
+import { pixelmoverContract } from './pixelmover/routes.ts';
+import { wellKnownContract } from './well-known/routes.ts';
 
 /** Every API the server speaks; each is an encapsulated plugin with its own error style. */
 export const contracts: readonly Contract[] = [

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { ApiKeysTable } from '../db/schema.ts';
-import type { Principal } from './auth.ts';
+import type { Principal } from './principal.ts';
 import { ErrorCode, GatehouseError } from './errors.ts';
 import { digest, newSecret } from './secrets.ts';
 
@@ -25,6 +25,12 @@ export interface NewApiKey {
   readonly primary?: boolean;
 }
 
+/** A key just issued: the stored row, and the full key (shown once, never stored). */
+export interface IssuedApiKey {
+  readonly apiKey: ApiKey;
+  readonly key: string;
+}
+
 export function isApiKey(candidate: string): boolean {
   return candidate.startsWith(API_KEY_PREFIX);
 }
@@ -43,7 +49,7 @@ export class ApiKeys {
   constructor(private readonly db: Db) {}
 
   /** Creates a key; the full key is in the result and nowhere else. */
-  async create(input: NewApiKey): Promise<{ apiKey: ApiKey; key: string }> {
+  async create(input: NewApiKey): Promise<IssuedApiKey> {
     const key = newSecret(API_KEY_PREFIX);
     const apiKey = await this.db.transaction().execute(async (trx) => {
       await lockUser(trx, input.userId);
@@ -61,9 +67,7 @@ export class ApiKeys {
           user_id: input.userId,
           project_id: input.projectId,
           name: input.name,
-          prefix: key.slice(0, SHOWN_HEAD),
-          last_four: key.slice(-4),
-          key_hash: digest(key),
+          ...keyColumns(key),
           is_primary: primary,
           permissions: input.permissions === undefined || input.permissions === null ? null : JSON.stringify(input.permissions),
           expires_at: input.expiresAt ?? null,
@@ -71,6 +75,16 @@ export class ApiKeys {
         .returningAll()
         .executeTakeFirstOrThrow();
     });
+    return { apiKey, key };
+  }
+
+  /**
+   * The first key of a user being created in the transaction `db`: primary, unrestricted. No
+   * lock is needed, since no one else can see the user yet.
+   */
+  async createFirst(db: Db, input: Pick<NewApiKey, 'userId' | 'projectId' | 'name'>): Promise<IssuedApiKey> {
+    const key = newSecret(API_KEY_PREFIX);
+    const apiKey = await db.insertInto('api_keys').values({ ...keyColumns(key), user_id: input.userId, project_id: input.projectId, name: input.name, is_primary: true, permissions: null, expires_at: null }).returningAll().executeTakeFirstOrThrow();
     return { apiKey, key };
   }
 
@@ -164,6 +178,7 @@ export class ApiKeys {
         'api_keys.expires_at',
         'api_keys.revoked_at',
         'api_keys.last_used_at',
+        'api_keys.permissions',
         'users.is_active as user_active',
         'users.deletion_scheduled_at',
       ])
@@ -183,8 +198,13 @@ export class ApiKeys {
     if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
       await this.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
     }
-    return { userId: row.user_id, projectId: row.project_id, sessionId: null, clientId: null, via: 'api_key', apiKeyId: row.id };
+    return { userId: row.user_id, projectId: row.project_id, sessionId: null, clientId: null, via: 'api_key', apiKeyId: row.id, restricted: row.permissions !== null };
   }
+}
+
+/** What is stored of a key: its digest and the parts shown in masked form. */
+function keyColumns(key: string): { prefix: string; last_four: string; key_hash: ReturnType<typeof digest> } {
+  return { prefix: key.slice(0, SHOWN_HEAD), last_four: key.slice(-4), key_hash: digest(key) };
 }
 
 async function lockUser(trx: Db, userId: string): Promise<void> {

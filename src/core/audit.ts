@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import { runHot, type HotStatement } from '../db/hot-statements.ts';
@@ -14,6 +14,8 @@ export interface AuditFilter {
   readonly userId?: string | undefined;
   /** Exact action, or a prefix ending in `*` (`admin.*`). */
   readonly action?: string | undefined;
+  /** Who made an administrative change: "admin token", "cli", "operator:<id>" (detail.actor). */
+  readonly actor?: string | undefined;
   readonly since?: Date | undefined;
   readonly until?: Date | undefined;
   /** Rows older than this id (the `nextCursor` of the previous page). */
@@ -133,6 +135,7 @@ export class AuditLog {
         ? query.where('action', 'like', `${filter.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`)
         : query.where('action', '=', filter.action);
     }
+    if (filter.actor !== undefined) query = query.where(sql<string>`detail ->> 'actor'`, '=', filter.actor);
     if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
     if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
     if (filter.before !== undefined) query = query.where('id', '<', filter.before);

@@ -1,4 +1,4 @@
-import { NO_LOGIN_GUARD, type LoginGuard } from './abuse/brute-force.ts';
+import type { LoginGuard } from './abuse/brute-force.ts';
 import { ErrorCode, GatehouseError } from './errors.ts';
 import type { SecurityEvents } from './events.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -6,18 +6,11 @@ import type { Client, Project, Projects, ProfileType } from './projects.ts';
 import type { RevocationStore } from './revocations.ts';
 import type { NewSession, Session, SessionContext, Sessions } from './sessions.ts';
 import type { AccessClaims, AccessTokens } from './tokens.ts';
-import { profileReference, type NewUser, type Profile, type SignInRecord, type User, type Users } from './users.ts';
+import type { ApiKeys, IssuedApiKey } from './api-keys.ts';
+import type { Principal } from './principal.ts';
 
-/** Who is calling, as established by a bearer token, a session cookie or an API key. */
-export interface Principal {
-  readonly userId: string;
-  readonly projectId: string;
-  readonly sessionId: string | null;
-  readonly clientId: string | null;
-  readonly via: 'bearer' | 'cookie' | 'api_key';
-  /** Set for API-key callers. */
-  readonly apiKeyId?: number;
-}
+export type { Principal } from './principal.ts';
+import { profileReference, type NewUser, type Profile, type SignInRecord, type User, type Users } from './users.ts';
 
 export interface TokenPair {
   readonly accessToken: string;
@@ -33,59 +26,95 @@ export interface RegisterInput extends Omit<NewUser, 'passwordHash' | 'projectId
 
 const VERIFIED_CACHE_LIMIT = 50_000;
 
+/** The second factor as sign-in needs it (core/lifecycle/mfa.ts). */
+export interface SecondFactor {
+  cachedEnrolled(userId: string): Promise<boolean>;
+  challenge(user: User, clientId: string | null): Promise<string | undefined>;
+}
+
+/** Everything Auth works with, injected once (core/index.ts). */
+export interface AuthDeps {
+  readonly projects: Projects;
+  readonly users: Users;
+  readonly sessions: Sessions;
+  readonly tokens: AccessTokens;
+  readonly hasher: PasswordHasher;
+  readonly revocations: RevocationStore;
+  readonly events: SecurityEvents;
+  /** Brute-force protection around checkPassword (core/abuse/brute-force.ts). */
+  readonly loginGuard: LoginGuard;
+  /** The project's password rules, applied at registration (core/lifecycle/password-policy.ts). */
+  readonly passwordPolicy: { check(project: Project, password: string, context?: { email?: string }): Promise<void> };
+  readonly mfa: SecondFactor;
+  /** Plan and credits of a new account unless the input names them (core/plans.ts). */
+  readonly newAccountPlan: () => Pick<NewUser, 'plan' | 'credits' | 'planExpiresAt'>;
+  readonly apiKeys: ApiKeys;
+}
+
 /**
- * The sign-in flows every contract shares: register, password login, token issue and
- * refresh, and turning a presented credential into a Principal.
+ * The sign-in mechanics every use case shares: creating an account, checking a password,
+ * opening token and cookie sessions, refresh, and turning a presented credential into a
+ * Principal. Use cases (core/use-cases/) add tenant resolution and ordering on top.
  */
 export class Auth {
   /** Tokens whose signature and session were checked once, by exact text. */
   private readonly verified = new Map<string, AccessClaims>();
-  /** Brute-force protection around checkPassword (set by createCore). */
-  loginGuard: LoginGuard = NO_LOGIN_GUARD;
-  /** The project's password rules, applied at registration (set by createCore; core/lifecycle). */
-  passwordPolicy: { check(project: Project, password: string, context?: { email?: string }): Promise<void> } = { check: async () => undefined };
-  /** The second factor (set by createCore; core/lifecycle/mfa.ts). */
-  mfa: {
-    enrolled(userId: string): Promise<boolean>;
-    cachedEnrolled(userId: string): Promise<boolean>;
-    challenge(user: User, clientId: string | null): Promise<string | undefined>;
-  } = {
-    enrolled: async () => false,
-    cachedEnrolled: async () => false,
-    challenge: async () => undefined,
-  };
-  /** Plan and credits of a new account unless the input names them (set by createCore; core/plans.ts). */
-  newAccountPlan: () => Pick<NewUser, 'plan' | 'credits' | 'planExpiresAt'> = () => ({});
+  private readonly projects: Projects;
+  private readonly users: Users;
+  private readonly sessions: Sessions;
+  private readonly tokens: AccessTokens;
+  private readonly hasher: PasswordHasher;
+  private readonly revocations: RevocationStore;
+  private readonly events: SecurityEvents;
 
-  constructor(
-    private readonly projects: Projects,
-    private readonly users: Users,
-    private readonly sessions: Sessions,
-    private readonly tokens: AccessTokens,
-    private readonly hasher: PasswordHasher,
-    private readonly revocations: RevocationStore,
-    private readonly events: SecurityEvents,
-  ) {}
+  constructor(private readonly deps: AuthDeps) {
+    this.projects = deps.projects;
+    this.users = deps.users;
+    this.sessions = deps.sessions;
+    this.tokens = deps.tokens;
+    this.hasher = deps.hasher;
+    this.revocations = deps.revocations;
+    this.events = deps.events;
+  }
 
+  /**
+   * Creates an account: the profile type must be allowed to self-register, the email (and the
+   * account handle, when given) must be free, checked in that order before the password is hashed,
+   * then the project's password rules. With `apiKey`, the account gets its first, primary API key
+   * in the same transaction, so a user never exists without it.
+   */
   async register(
     project: Project,
     input: RegisterInput,
     context: SessionContext & { clientId?: string },
-  ): Promise<{ user: User; profile: Profile }> {
+    options: { apiKey?: { name: string } } = {},
+  ): Promise<{ user: User; profile: Profile; apiKey?: IssuedApiKey }> {
     const type: ProfileType = input.profileType ?? 'Patient';
     if (!project.self_register_types.includes(type)) {
       throw new GatehouseError(ErrorCode.ProfileTypeNotAllowed, `Profile type ${type} may not self-register in this project`, {
         fields: [{ field: 'type', message: `Profile type ${type} may not self-register in this project` }],
       });
     }
-    await this.passwordPolicy.check(project, input.password, { email: input.email });
-    const passwordHash = await this.hasher.hash(input.password);
-    const { password: _password, ...rest } = input;
     try {
-      const created = await this.users.create({ ...this.newAccountPlan(), ...rest, profileType: type, projectId: project.id, passwordHash });
+      const taken = await this.users.taken(project.id, input.email, input.account ?? undefined);
+      if (taken === 'email') throw emailTaken();
+      if (taken === 'account') throw accountTaken();
+      await this.deps.passwordPolicy.check(project, input.password, { email: input.email });
+      const passwordHash = await this.hasher.hash(input.password);
+      const { password: _password, ...rest } = input;
+      const values = { ...this.deps.newAccountPlan(), ...rest, profileType: type, projectId: project.id, passwordHash };
+      const apiKey = options.apiKey;
+      const created =
+        apiKey === undefined
+          ? await this.users.create(values)
+          : await this.users.transaction(async (db) => {
+              const account = await this.users.create(values, db);
+              return { ...account, apiKey: await this.deps.apiKeys.createFirst(db, { userId: account.user.id, projectId: project.id, name: apiKey.name }) };
+            });
       this.events.emit({ action: 'register', outcome: 'success', projectId: project.id, userId: created.user.id, ...eventContext(context) });
       return created;
     } catch (error) {
+      if (error instanceof GatehouseError && error.code === ErrorCode.ProfileTypeNotAllowed) throw error;
       this.events.emit({
         action: 'register',
         outcome: 'failure',
@@ -102,7 +131,7 @@ export class Auth {
    * the same time as a wrong password, and both fail with the same error.
    */
   async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<SignInRecord> {
-    await this.loginGuard.check(project.id, email, context.remoteAddress);
+    await this.deps.loginGuard.check(project.id, email, context.remoteAddress);
     const record = await this.users.forSignIn(project.id, email);
     const ok = record === undefined ? await this.hasher.verifyDummy(password) : await this.hasher.verify(record.user.password_hash, password);
     if (record === undefined || !ok || !record.user.is_active) {
@@ -114,11 +143,11 @@ export class Auth {
         detail: { reason: record === undefined ? 'unknown_email' : ok ? 'inactive' : 'wrong_password' },
         ...eventContext(context),
       });
-      await this.loginGuard.failed(project.id, email, context.remoteAddress, record?.user.id);
+      await this.deps.loginGuard.failed(project.id, email, context.remoteAddress, record?.user.id);
       throw new GatehouseError(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
     const { user } = record;
-    await this.loginGuard.succeeded(project.id, email, context.remoteAddress);
+    await this.deps.loginGuard.succeeded(project.id, email, context.remoteAddress);
     // Said only to someone who knows the password, so it reveals nothing about the address.
     if (project.settings.requireVerifiedEmail === true && !user.email_verified) {
       this.events.emit({ action: 'login', outcome: 'failure', projectId: project.id, userId: user.id, detail: { reason: 'email_not_verified' }, ...eventContext(context) });
@@ -132,7 +161,7 @@ export class Auth {
    * undefined when it may be signed in straight away.
    */
   async secondFactor(record: SignInRecord, clientId: string | null): Promise<string | undefined> {
-    return record.mfaEnrolled ? this.mfa.challenge(record.user, clientId) : undefined;
+    return record.mfaEnrolled ? this.deps.mfa.challenge(record.user, clientId) : undefined;
   }
 
   /** Opens a bearer-token session: an access JWT plus a rotating refresh token. */
@@ -161,12 +190,13 @@ export class Auth {
     user: User,
     client: Client,
     options: { remember: boolean; ttlSeconds: number },
-    context: SessionContext,
+    context: SessionContext & { authMethod?: string },
   ): Promise<{ user: User; session: Session; secret: string }> {
+    const { authMethod, ...where } = context;
     return this.signIn(
       user,
-      { projectId: client.project_id, userId: user.id, clientId: client.id, kind: 'cookie', remember: options.remember, ttlSeconds: options.ttlSeconds, ...context },
-      { ...context, clientId: client.id },
+      { projectId: client.project_id, userId: user.id, clientId: client.id, kind: 'cookie', remember: options.remember, ttlSeconds: options.ttlSeconds, ...where, ...(authMethod !== undefined && { authMethod }) },
+      { ...where, clientId: client.id },
     );
   }
 
@@ -191,9 +221,10 @@ export class Auth {
     };
   }
 
-  async refresh(refreshToken: string, context: SessionContext): Promise<TokenPair> {
+  /** Rotates a refresh token; with `projectId`, only a token of that project is accepted (and spent). */
+  async refresh(refreshToken: string, context: SessionContext, projectId?: string): Promise<TokenPair> {
     try {
-      const { session, secret } = await this.sessions.rotate(refreshToken, context);
+      const { session, secret } = await this.sessions.rotate(refreshToken, context, projectId);
       const project = await this.projects.get(session.project_id);
       // Only the profile's reference goes into the token, and it never changes: a cached read is exact.
       const profile = await this.users.cachedProfileOf(session.user_id);
@@ -264,7 +295,7 @@ export class Auth {
 
   /** Whether the user has a confirmed second factor, for display (read-cached; see READ_CACHE_TTL_MS). */
   async mfaEnrolled(userId: string): Promise<boolean> {
-    return this.mfa.cachedEnrolled(userId);
+    return this.deps.mfa.cachedEnrolled(userId);
   }
 
   private async accessFor(session: Session, refreshToken: string, profile: Profile, project: Project): Promise<TokenPair> {
@@ -288,6 +319,14 @@ export class Auth {
     }
     this.verified.set(token, claims);
   }
+}
+
+function emailTaken(): GatehouseError {
+  return new GatehouseError(ErrorCode.EmailTaken, 'Email already registered', { fields: [{ field: 'email', message: 'Email already registered' }] });
+}
+
+function accountTaken(): GatehouseError {
+  return new GatehouseError(ErrorCode.AccountTaken, 'Account name already taken', { fields: [{ field: 'account', message: 'Account name already taken' }] });
 }
 
 function eventContext(context: SessionContext & { clientId?: string }): {

@@ -1,6 +1,7 @@
 /**
  * Every error the core can raise, with a stable code. Contracts map codes to their own
- * status codes and bodies (see each contract's errors.ts); nothing else is shown to a client.
+ * status codes and bodies (see each contract's errors.ts, exhaustive over these codes, so the
+ * compiler names a code a contract forgets); nothing else is shown to a client.
  */
 export const ErrorCode = {
   /** Input failed a core rule (the contracts validate shapes first). */
@@ -24,8 +25,6 @@ export const ErrorCode = {
   Overloaded: 'overloaded',
   RateLimited: 'rate_limited',
   AccountLocked: 'account_locked',
-  AccountDisabled: 'account_disabled',
-  MfaRequired: 'mfa_required',
   InvalidMfaCode: 'invalid_mfa_code',
   InvalidResetToken: 'invalid_reset_token',
   InvalidVerificationToken: 'invalid_verification_token',

@@ -1,7 +1,7 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connection.ts';
-import { migrate } from '../db/migrate.ts';
 import { BruteForceGuard } from './abuse/brute-force.ts';
 import { mailOwnersOnLock } from './abuse/lock-notice.ts';
 import { RateLimiter } from './abuse/rate-limits.ts';
@@ -16,23 +16,28 @@ import { KeyStore } from './keys.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle/index.ts';
 import { PasswordHasher } from './passwords.ts';
 import { Plans } from './plans.ts';
-import { Projects } from './projects.ts';
+import { Projects, type Client, type Project } from './projects.ts';
 import { RedisConnection } from './redis.ts';
 import { RedisRevocationStore } from './redis-revocations.ts';
 import { MemoryRevocationStore, type RevocationStore } from './revocations.ts';
 import { Sessions } from './sessions.ts';
 import { AccessTokens } from './tokens.ts';
+import { createApi, type GatehouseApi } from './use-cases/index.ts';
 import { Users } from './users.ts';
 
-/** Everything the HTTP layer may call. Built once per process (or per test app). */
+/**
+ * The core of one process: its services, and `api`, the use cases the HTTP surfaces call.
+ * The services are for the CLI, the HTTP layer's own plugins (metrics, limits) and tests.
+ */
 export interface Core {
+  /** What contracts and pages may call (core/use-cases). */
+  readonly api: GatehouseApi;
   readonly config: Config;
   readonly database: DatabaseHandle;
   readonly logger: Logger;
   readonly events: SecurityEvents;
   readonly hasher: PasswordHasher;
   readonly keys: KeyStore;
-  readonly tokens: AccessTokens;
   readonly projects: Projects;
   readonly users: Users;
   readonly sessions: Sessions;
@@ -44,13 +49,13 @@ export interface Core {
   readonly audit: AuditLog;
   readonly rateLimiter: RateLimiter;
   readonly bruteForce: BruteForceGuard;
-  readonly directory: Directory;
   /** Email delivery, verification, password reset/change/policy and MFA (src/core/lifecycle, src/core/mail). */
   readonly lifecycle: Lifecycle;
-  /** Users' API keys (any contract may accept them). */
   readonly apiKeys: ApiKeys;
-  /** Plans and credits; new accounts start on the trial. */
-  readonly plans: Plans;
+  /** Starts the background workers: mail delivery, the deletion sweep, embedded-database maintenance. */
+  start(): Promise<void>;
+  /** Creates the default project and client on an empty database (idempotent), and logs their ids. */
+  bootstrap(): Promise<{ project: Project; client: Client; created: boolean }>;
   /** Runs on close, last registered first (stores, timers, connections added by later features). */
   onClose(hook: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -61,12 +66,11 @@ export interface CoreOptions {
   readonly revocations?: RevocationStore;
 }
 
-/** Migrates the database, loads or creates signing keys and the default project, and wires the services. */
+/**
+ * Builds the services on a migrated database, each given what it needs through its constructor.
+ * Starts nothing in the background (see Core.start) and writes nothing (see Core.bootstrap).
+ */
 export async function createCore(config: Config, database: DatabaseHandle, logger: Logger, options: CoreOptions = {}): Promise<Core> {
-  const applied = await migrate(database);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-  await database.startMaintenance((error) => logger.error({ err: error }, 'database maintenance failed'));
-
   const { db } = database;
   const events = new SecurityEvents();
   events.onListenerError((error) => logger.error({ err: error }, 'security event listener failed'));
@@ -81,7 +85,6 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   await keys.init();
   const tokens = new AccessTokens(keys, config.issuer);
   const projects = new Projects(db);
-  const users = new Users(db);
   const redis = config.redisUrl === undefined ? undefined : new RedisConnection(config.redisUrl, config.redisKeyPrefix, logger);
   if (redis !== undefined && !(await redis.waitReady(2000))) logger.warn('Redis is not reachable yet: counting limits in this process until it is');
   const revocations = options.revocations ?? (redis === undefined ? new MemoryRevocationStore() : new RedisRevocationStore(redis, logger));
@@ -91,53 +94,74 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const rateLimiter = new RateLimiter(redis);
   const bruteForce = new BruteForceGuard(config.bruteForce, new ExpiringState(redis), events);
   const sessions = new Sessions(db, revocations, config.refreshGraceSeconds);
-  users.onDeactivated = async (userId) => {
+  const users = new Users(db, async (userId) => {
     await sessions.revokeAllOf(userId, 'disabled');
-  };
-  const auth = new Auth(projects, users, sessions, tokens, hasher, revocations, events);
-  auth.loginGuard = bruteForce;
-  const deletions = new Deletions(db, users, sessions, events);
-  deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
-  const directory = new Directory(db, users);
+  });
   const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher });
   mailOwnersOnLock({ events, mailer: lifecycle.mail, users, projects, state: new ExpiringState(redis), logger });
-  auth.passwordPolicy = lifecycle.passwordPolicy;
-  auth.mfa = lifecycle.mfa;
   const plans = new Plans(config);
-  auth.newAccountPlan = () => plans.trial();
   const apiKeys = new ApiKeys(db);
-
-  const bootstrap = await projects.ensureDefault();
-  if (bootstrap.created) {
-    logger.info({ projectId: bootstrap.project.id, clientId: bootstrap.client.id }, 'created the default project and client application');
-  } else {
-    logger.info({ projectId: bootstrap.project.id, clientId: bootstrap.client.id }, 'default project and client application');
-  }
+  const auth = new Auth({
+    projects,
+    users,
+    sessions,
+    tokens,
+    hasher,
+    revocations,
+    events,
+    apiKeys,
+    loginGuard: bruteForce,
+    passwordPolicy: lifecycle.passwordPolicy,
+    mfa: lifecycle.mfa,
+    newAccountPlan: () => plans.trial(),
+  });
+  const deletions = new Deletions(db, users, sessions, events);
+  const directory = new Directory(db, users);
+  const health = async (): Promise<boolean> => {
+    try {
+      await sql`SELECT 1`.execute(db);
+      return true;
+    } catch (error) {
+      logger.warn({ err: error }, 'database health check failed');
+      return false;
+    }
+  };
+  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger, health });
 
   const closeHooks: Array<() => Promise<void> | void> = [];
   let closed = false;
   return {
+    api,
     config,
     database,
     logger,
     events,
     hasher,
     keys,
-    tokens,
     projects,
     users,
     sessions,
     revocations,
     auth,
     deletions,
-    directory,
     lifecycle,
     apiKeys,
-    plans,
     redis,
     audit,
     rateLimiter,
     bruteForce,
+    async start() {
+      await database.startMaintenance((error) => logger.error({ err: error }, 'database maintenance failed'));
+      deletions.start((error) => logger.error({ err: error }, 'scheduled deletion sweep failed'));
+      lifecycle.mail.start();
+    },
+    async bootstrap() {
+      const bootstrapped = await projects.ensureDefault();
+      const ids = { projectId: bootstrapped.project.id, clientId: bootstrapped.client.id };
+      logger.info(ids, bootstrapped.created ? 'created the default project and client application' : 'default project and client application');
+      await api.operators.announceIfNone();
+      return bootstrapped;
+    },
     onClose: (hook) => closeHooks.push(hook),
     async close() {
       if (closed) return;

@@ -84,9 +84,10 @@ export class Sessions {
   /**
    * Trades a refresh token for a new one. A token already used is a replay and ends the
    * session, unless it was used within the grace window (a network retry, a second tab):
-   * then the caller gets a sibling token and the session lives on.
+   * then the caller gets a sibling token and the session lives on. With `projectId`, a token of
+   * another project is refused as unknown and left untouched.
    */
-  async rotate(refreshToken: string, context: SessionContext): Promise<{ session: Session; secret: string }> {
+  async rotate(refreshToken: string, context: SessionContext, projectId?: string): Promise<{ session: Session; secret: string }> {
     if (!refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
     const result = await this.db.transaction().execute(async (trx) => {
       // The token and its session, both locked: concurrent uses of one token queue here.
@@ -102,6 +103,8 @@ export class Sessions {
       const { token_id: tokenId, token_used_at: usedAt, token_expires_at: tokenExpiresAt, ...session } = found;
       const now = new Date();
       if (session.revoked_at !== null || session.expires_at <= now || tokenExpiresAt <= now) return { outcome: 'unknown' as const };
+      // A contract bound to one project refuses another project's token before it is spent or judged a replay.
+      if (projectId !== undefined && session.project_id !== projectId) return { outcome: 'unknown' as const };
       if (usedAt !== null && now.getTime() - usedAt.getTime() > this.graceSeconds * 1000) return { outcome: 'replay' as const, session };
       const secret = newSecret(REFRESH_PREFIX);
       // One statement: spend the token (a retry within the grace window finds it spent already),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { runHot, type HotStatement } from '../db/hot-statements.ts';
 import type { ProfilesTable, UsersTable } from '../db/schema.ts';
@@ -24,6 +24,18 @@ export interface NewUser {
   readonly credits?: number;
   readonly planExpiresAt?: Date | null;
   readonly emailVerified?: boolean;
+  /** 'user' unless said (operators of the system project: 'admin' or 'support'). */
+  readonly role?: string;
+}
+
+/** A search over users (admin API and console): one project or all, a query, keyset paging. */
+export interface UserSearch {
+  readonly projectId?: string | undefined;
+  /** An id or PixelMover number matches exactly; other text is a case-insensitive prefix of email, account or name. */
+  readonly query?: string | undefined;
+  /** Continue after this (email_normalized, id), the last row of the previous page. */
+  readonly after?: { readonly email: string; readonly id: string } | undefined;
+  readonly limit: number;
 }
 
 /** A user as a password sign-in finds it (Users.forSignIn). */
@@ -65,20 +77,21 @@ export class Users {
   private readonly recentProfiles = new TtlCache<Profile>(READ_CACHE_TTL_MS);
 
   /**
-   * Called after a user is set inactive: the core wires it to revoke all of the user's sessions, since
-   * bearer and cookie checks look at the session, not the user (a disabled user's tokens kept working
-   * until they expired; found by the hardening campaign).
+   * `onDeactivated` runs after a user is set inactive: the core revokes all of the user's sessions
+   * there, since bearer and cookie checks look at the session, not the user (a disabled user's
+   * tokens kept working until they expired; found by the hardening campaign).
    */
-  onDeactivated: ((userId: string) => Promise<void>) | undefined;
-
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onDeactivated: (userId: string) => Promise<void> = async () => undefined,
+  ) {}
 
   /** Inserts the user and its profile atomically; a duplicate email or account is a clean error. */
-  async create(input: NewUser): Promise<{ user: User; profile: Profile }> {
+  async create(input: NewUser, db: Db = this.db): Promise<{ user: User; profile: Profile }> {
     const id = randomUUID();
     try {
       // One statement (data-modifying CTEs) instead of a four-statement transaction, as atomic.
-      const [row] = await runHot<User & ProfileColumns>(this.db, CREATE, [
+      const [row] = await runHot<User & ProfileColumns>(db, CREATE, [
         id,
         input.projectId,
         input.email.trim(),
@@ -96,6 +109,7 @@ export class Users {
         randomUUID(),
         randomUUID(),
         input.profileType ?? 'Patient',
+        input.role ?? null,
       ]);
       if (row === undefined) throw new Error('registration inserted no row');
       const created = splitProfile(row);
@@ -115,6 +129,27 @@ export class Users {
       }
       throw error;
     }
+  }
+
+  /** Runs `work` in one transaction (for a user created together with other rows). */
+  transaction<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  /** Which of an email and an account handle is already used in the project (email first), in one query. */
+  async taken(projectId: string, email: string, account?: string): Promise<'email' | 'account' | undefined> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select((eb) => eb('email_normalized', '=', normalizeEmail(email)).as('email_match'))
+      .where('project_id', '=', projectId)
+      .where((eb) => {
+        const byEmail = eb('email_normalized', '=', normalizeEmail(email));
+        return account === undefined ? byEmail : eb.or([byEmail, eb('account', '=', account)]);
+      })
+      .limit(2)
+      .execute();
+    if (rows.some((row) => row.email_match === true)) return 'email';
+    return rows.length > 0 ? 'account' : undefined;
   }
 
   byEmail(projectId: string, email: string): Promise<User | undefined> {
@@ -193,7 +228,7 @@ export class Users {
           .where('user_id', '=', id)
           .execute();
       }
-      if (changes.is_active === false) await this.onDeactivated?.(id);
+      if (changes.is_active === false) await this.onDeactivated(id);
       return user;
     } catch (error) {
       if (isUniqueViolation(error, 'users_project_account')) {
@@ -203,6 +238,26 @@ export class Users {
       }
       throw error;
     }
+  }
+
+  /** Users matching a search, in (email, id) order. Each branch of the query has an index (migration 013). */
+  search(search: UserSearch): Promise<User[]> {
+    const query = search.query?.trim() ?? '';
+    let select = this.db.selectFrom('users').selectAll();
+    if (search.projectId !== undefined) select = select.where('project_id', '=', search.projectId);
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(query)) {
+      select = select.where('id', '=', query.toLowerCase());
+    } else if (/^\d{1,15}$/.test(query)) {
+      select = select.where('number', '=', Number(query));
+    } else if (query !== '') {
+      const prefix = `${query.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+      select = select.where((eb) =>
+        eb.or([eb('email_normalized', 'like', prefix), eb('account', 'like', prefix), eb(sql<string>`lower(first_name || ' ' || last_name)`, 'like', prefix)]),
+      );
+    }
+    const after = search.after;
+    if (after !== undefined) select = select.where((eb) => eb.or([eb('email_normalized', '>', after.email), eb.and([eb('email_normalized', '=', after.email), eb('id', '>', after.id)])]));
+    return select.orderBy('email_normalized').orderBy('id').limit(search.limit).execute();
   }
 
   /** Removes the user and, by cascade, its profile, sessions and tokens. */
@@ -229,8 +284,8 @@ const FOR_SIGN_IN: HotStatement = {
 const CREATE: HotStatement = {
   name: 'gh_users_create',
   text: `WITH new_user AS (
-      INSERT INTO users (id, project_id, email, email_normalized, account, password_hash, first_name, last_name, company, timezone, plan, credits, plan_expires_at, email_verified)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+      INSERT INTO users (id, project_id, email, email_normalized, account, password_hash, first_name, last_name, company, timezone, plan, credits, plan_expires_at, email_verified, role)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE($18::text, 'user'))
       RETURNING *
     ), new_profile AS (
       INSERT INTO profiles (id, membership_id, user_id, project_id, resource_type, given_name, family_name)

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import { contracts } from '../contracts/index.ts';
 import { createCore, type Core, type CoreOptions } from '../core/index.ts';
 import { openDatabase } from '../db/connection.ts';
+import { migrate } from '../db/migrate.ts';
 import { createLogger } from './logger.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerHealth } from './health.ts';
@@ -26,17 +27,27 @@ export interface BuildOptions extends CoreOptions {
 }
 
 /**
- * Builds the whole server (database, core, every enabled contract) without listening.
- * Closing the app closes the core and the database.
+ * Builds the whole server (database, core, every enabled contract) without listening: migrates
+ * the database, builds the core, starts its background workers and creates the default project
+ * on an empty database. Closing the app closes the core and the database.
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config);
   const database = await openDatabase(config);
   let core: Core;
   try {
+    const applied = await migrate(database);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     core = await createCore(config, database, logger, options);
   } catch (error) {
     await database.close();
+    throw error;
+  }
+  try {
+    await core.start();
+    await core.bootstrap();
+  } catch (error) {
+    await core.close();
     throw error;
   }
 
@@ -68,7 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   installLoadShedding(app, core);
   installRateLimits(app, core, metrics.rateLimited);
   for (const contract of contracts) {
-    if (contract.enabled(config)) await app.register(contract.plugin, { core });
+    if (contract.enabled(config)) await app.register(contract.plugin, { api: core.api, config });
   }
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }));
   app.setErrorHandler((error, request, reply) => {

@@ -12,7 +12,7 @@ export async function installCors(app: FastifyInstance, core: Core): Promise<voi
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     origin: (origin, callback) => {
       if (origin === undefined) return callback(null, false);
-      core.projects.allowedOrigins().then(
+      core.api.tenants.allowedOrigins().then(
         (allowed) => callback(null, allowed.has(origin)),
         () => callback(null, false),
       );

@@ -32,7 +32,7 @@ export function installCsrf(app: FastifyInstance, core: Core): void {
     const origin = originOf(request);
     if (origin === undefined) return;
     const own = [new URL(core.config.issuer).origin, `${request.protocol}://${request.host}`];
-    if (own.includes(origin) || (await core.projects.allowedOrigins()).has(origin)) return;
+    if (own.includes(origin) || (await core.api.tenants.allowedOrigins()).has(origin)) return;
     return reply.code(419).type('application/json').send({ message: 'CSRF token mismatch.' });
   });
 }

@@ -2,16 +2,14 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Core } from '../core/index.ts';
 import { overloaded } from '../core/passwords.ts';
 import { asArray } from './rate-limit.ts';
-import { bucketOfRoute } from './rate-limit-routes.ts';
 
-/** The routes that run a password hash on every call. */
-const HASHING = new Set(['login', 'register']);
 /** Shed requests held in their pause at most; past this they are answered at once. */
 const MAX_PAUSED = 2_000;
 
 /**
- * Sheds sign-ins and sign-ups in `onRequest`, before the body is read, when the newcomer would
- * wait for a hash slot longer than HASH_MAX_WAIT_MS (by expected waiting time, not queue length:
+ * Sheds the routes that declare `shed` (sign-ins and sign-ups: a password hash on every call) in
+ * `onRequest`, before the body is read, when the newcomer would wait for a hash slot longer than
+ * HASH_MAX_WAIT_MS (by expected waiting time, not queue length:
  * PasswordHasher.admitsAhead): it would be refused at the hash anyway, after costing a body parse,
  * schema validation and a user lookup, and under a login flood that work starved health checks
  * and token-authenticated reads of the event loop. Known and unknown emails are shed alike,
@@ -56,8 +54,7 @@ export function installLoadShedding(app: FastifyInstance, core: Core): void {
     throw overloaded();
   };
   app.addHook('onRoute', (route) => {
-    const bucket = bucketOfRoute(route);
-    if (bucket === undefined || !HASHING.has(bucket)) return;
+    if (route.config?.limits?.shed !== true) return;
     route.onRequest = [shed, ...asArray(route.onRequest)];
   });
 }

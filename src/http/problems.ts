@@ -84,3 +84,11 @@ export function toProblem(error: unknown, input?: { body?: unknown; query?: unkn
   }
   return { kind: 'internal' };
 }
+
+/**
+ * The `default` of a renderer's switch over ErrorCode: the compiler refuses to build while a
+ * code has no case (the parameter is `never` only when every code is handled).
+ */
+export function unhandled(code: never): never {
+  throw new Error(`No rendering for error code ${String(code)}`);
+}

@@ -5,32 +5,48 @@ import type { Bucket, Limit } from '../core/abuse/config.ts';
 import type { LimitResult } from '../core/abuse/rate-limits.ts';
 import { ErrorCode, GatehouseError } from '../core/errors.ts';
 import type { Core } from '../core/index.ts';
-import { accountOf, bucketOfRoute } from './rate-limit-routes.ts';
+import { accountOf, mustDeclareLimits, type RouteLimits } from './route-limits.ts';
 
 export type RejectionListener = (bucket: Bucket, dimension: 'ip' | 'account') => void;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route and the budget it declared (config.limits), in registration order. */
+    routeLimits: Array<{ readonly method: string; readonly url: string; readonly limits: RouteLimits | undefined }>;
+  }
+}
+
 /**
  * Rate limits for every auth endpoint of every contract, installed once on the root app: an
- * `onRoute` hook looks each route up in rate-limit-routes.ts and, for limited routes only,
- * adds two route hooks. Per-IP budgets are counted in `onRequest`, before the body is even
- * read; per-account budgets in `preHandler`, on the validated body. A refusal is a core
- * RateLimited error, so each contract renders its own 429. Per-account budgets are waived for
- * addresses the account has logged in from (see BruteForceGuard.isKnownAddress). Answers carry the IETF draft
+ * `onRoute` hook reads the budget each route declares (`config.limits`, see route-limits.ts)
+ * and, for limited routes only, adds two route hooks. A route that can change state and
+ * declares nothing is a startup error, so no endpoint can forget its budget. Per-IP budgets
+ * are counted in `onRequest`, before the body is even read; per-account budgets in
+ * `preHandler`, on the validated body. A refusal is a core RateLimited error, so each contract
+ * renders its own 429. Per-account budgets are waived for addresses the account has logged in
+ * from (see BruteForceGuard.isKnownAddress). Answers carry the IETF draft
  * `RateLimit-Limit/Remaining/Reset` headers of the tightest budget, and `Retry-After` on 429.
  * Must be called before the contracts are registered.
  */
 export function installRateLimits(app: FastifyInstance, core: Core, onReject: RejectionListener = () => undefined): void {
   const { enabled, buckets } = core.config.rateLimits;
-  if (!enabled) return;
   const limiter = core.rateLimiter;
+  app.decorate('routeLimits', []);
 
   app.addHook('onRoute', (route) => {
-    const bucket = bucketOfRoute(route);
-    if (bucket === undefined) return;
+    const declared = route.config?.limits;
+    const url = route.url;
+    if (declared === undefined && mustDeclareLimits(route.method)) {
+      throw new Error(`${String(route.method)} ${url} declares no rate-limit budget (config.limits)`);
+    }
+    app.routeLimits.push({ method: [route.method].flat().join(','), url, limits: declared });
+    if (!enabled || declared === undefined || declared.bucket === 'none') return;
+    const bucket = declared.bucket;
     const perIp: Array<{ bucket: Bucket; budget: Limit }> = [];
     if (buckets.auth.ip !== undefined) perIp.push({ bucket: 'auth', budget: buckets.auth.ip });
     if (bucket !== 'auth' && buckets[bucket].ip !== undefined) perIp.push({ bucket, budget: buckets[bucket].ip });
     const perAccount = buckets[bucket].account;
+    const accountFields = declared.account;
 
     if (perIp.length > 0) {
       const onRequest: onRequestHookHandler = async function rateLimitByIp(request, reply) {
@@ -40,9 +56,9 @@ export function installRateLimits(app: FastifyInstance, core: Core, onReject: Re
       };
       route.onRequest = [...asArray(route.onRequest), onRequest];
     }
-    if (perAccount !== undefined) {
+    if (perAccount !== undefined && accountFields !== undefined) {
       const preHandler: preHandlerHookHandler = async function rateLimitByAccount(request, reply) {
-        const account = accountOf(request.body, request.params);
+        const account = accountOf(accountFields, request.body, request.params);
         if (account === undefined) return;
         let result = await limiter.hit(`${bucket}:acct:${digestOf(account)}`, perAccount);
         // Anyone can spend an account's budget; the owner's own devices are not held to it, so

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addressKey } from '../../src/core/abuse/client-address.ts';
-import { bucketFor, accountOf } from '../../src/http/rate-limit-routes.ts';
+import { accountOf, limits } from '../../src/http/route-limits.ts';
 import { createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { ovokRegister, uniqueEmail } from '../helpers/ovok.ts';
 
@@ -10,46 +10,104 @@ interface Outcome {
   issue: Array<{ code: string; details: { text: string } }>;
 }
 
-describe('rate-limit route table', () => {
-  it('puts every auth endpoint of every contract in a budget, and leaves authenticated reads alone', () => {
-    assert.equal(bucketFor('POST', '/v2/auth/login'), 'login');
-    assert.equal(bucketFor('POST', '/auth/login'), 'login');
-    assert.equal(bucketFor('POST', '/v1/auth/login'), 'login');
-    assert.equal(bucketFor('POST', '/api/v1/auth/login'), 'login');
-    assert.equal(bucketFor('POST', '/auth/register'), 'register');
-    assert.equal(bucketFor('POST', '/v1/auth/register'), 'register');
-    assert.equal(bucketFor('POST', '/api/v1/auth/register'), 'register');
-    assert.equal(bucketFor('POST', '/auth/refresh-token'), 'refresh');
-    assert.equal(bucketFor('POST', '/api/v1/auth/token'), 'refresh');
-    assert.equal(bucketFor('POST', '/auth/reset-password'), 'password-reset');
-    assert.equal(bucketFor('POST', '/auth/change-password'), 'password-reset');
-    assert.equal(bucketFor('POST', '/v1/auth/forgot-password'), 'password-reset');
-    assert.equal(bucketFor('POST', '/auth/mfa/verify'), 'mfa');
-    assert.equal(bucketFor('POST', '/v1/api-keys'), 'api');
-    assert.equal(bucketFor('POST', '/auth/mfa/recovery-codes'), 'mfa');
-    assert.equal(bucketFor('POST', '/auth/verify-email'), 'password-reset');
-    assert.equal(bucketFor('POST', '/api/v1/auth/mfa/verify'), 'mfa');
-    assert.equal(bucketFor('POST', '/api/v1/users/me/mfa/enable'), 'mfa');
-    assert.equal(bucketFor('PATCH', '/api/v1/users/me/password'), 'password-reset');
-    assert.equal(bucketFor('POST', '/api/v1/password-recovery/:email'), 'password-reset');
-    assert.equal(bucketFor('POST', '/api/v1/reset-password'), 'password-reset');
-    assert.equal(bucketFor('GET', '/api/v1/users/me/mfa'), undefined);
-    assert.equal(bucketFor('POST', '/v1/auth/two-factor-challenge'), 'mfa');
-    assert.equal(bucketFor('POST', '/v1/user/confirmed-two-factor-authentication'), 'mfa');
-    assert.equal(bucketFor('DELETE', '/v1/user/two-factor-authentication'), 'mfa');
-    assert.equal(bucketFor('GET', '/v1/user/two-factor-qr-code'), undefined);
-    assert.equal(bucketFor('PUT', '/v1/user/password'), 'password-reset');
-    assert.equal(bucketFor('POST', '/v1/email/verification-notification'), 'password-reset');
-    assert.equal(bucketFor('GET', '/v1/email/verify/:id/:hash'), 'password-reset');
-    assert.equal(bucketFor('GET', '/v1/auth/me'), undefined);
-    assert.equal(bucketFor('POST', '/api/v1/user/update'), undefined);
-    assert.equal(bucketFor('POST', '/auth/logout'), 'auth');
-    assert.equal(bucketFor('DELETE', '/auth/session/:option'), 'auth');
-    assert.equal(bucketFor('GET', '/auth/me'), undefined);
-    assert.equal(bucketFor('GET', '/auth/session'), undefined);
-    assert.equal(bucketFor('GET', '/v1/api-keys'), undefined);
-    assert.equal(bucketFor('GET', '/api/v1/user/whoami'), undefined);
-    assert.equal(bucketFor('POST', '/admin/projects'), undefined);
+describe('rate-limit budgets declared by the routes', () => {
+  // Every route of every contract and the budget it declares. Authenticated reads are not
+  // limited: they cost no password hash and sit on the hot path.
+  const expected: Record<string, string> = {
+    'POST /auth/register': 'register email shed',
+    'POST /v2/auth/login': 'login email shed',
+    'POST /auth/login': 'login email shed',
+    'POST /auth/refresh-token': 'refresh',
+    'GET /auth/me': '-',
+    'POST /auth/logout': 'auth',
+    'GET /auth/session': '-',
+    'DELETE /auth/session/:option': 'auth',
+    'DELETE /auth/delete': 'auth',
+    'POST /auth/reset-password': 'password-reset email',
+    'POST /auth/set-password': 'password-reset',
+    'POST /auth/change-password': 'password-reset',
+    'POST /auth/verify-email': 'password-reset',
+    'POST /auth/resend-verification': 'password-reset email',
+    'GET /auth/mfa/status': '-',
+    'POST /auth/mfa/enroll': 'mfa',
+    'POST /auth/mfa/verify': 'mfa',
+    'POST /auth/mfa/disable': 'mfa',
+    'POST /auth/mfa/recovery-codes': 'mfa',
+    'POST /v1/auth/register': 'register email shed',
+    'POST /v1/auth/login': 'login email shed',
+    'POST /v1/auth/two-factor-challenge': 'mfa',
+    'POST /v1/auth/logout': 'auth',
+    'GET /v1/auth/me': '-',
+    'POST /v1/auth/forgot-password': 'password-reset email',
+    'POST /v1/auth/reset-password': 'password-reset email',
+    'PUT /v1/user/password': 'password-reset',
+    'POST /v1/email/verification-notification': 'password-reset',
+    'GET /v1/email/verify/:id/:hash': 'password-reset',
+    'GET /v1/api-keys': '-',
+    'POST /v1/api-keys': 'api',
+    'DELETE /v1/api-keys/:id': 'api',
+    'POST /v1/api-keys/:id/primary': 'api',
+    'POST /v1/user/two-factor-authentication': 'mfa',
+    'GET /v1/user/two-factor-qr-code': '-',
+    'GET /v1/user/two-factor-secret-key': '-',
+    'POST /v1/user/confirmed-two-factor-authentication': 'mfa',
+    'POST /v1/user/two-factor-recovery-codes': 'mfa',
+    'DELETE /v1/user/two-factor-authentication': 'mfa',
+    'POST /api/v1/auth/register': 'register email shed',
+    'POST /api/v1/auth/login': 'login email,username shed',
+    'POST /api/v1/auth/token': 'refresh',
+    'POST /api/v1/auth/mfa/verify': 'mfa',
+    'GET /api/v1/user/whoami': '-',
+    'POST /api/v1/user/update': 'none',
+    'POST /api/v1/user/delete': 'auth',
+    'POST /api/v1/user/recover': 'password-reset email',
+    'GET /api/v1/user/search': '-',
+    'GET /api/v1/user/:account/lookup': '-',
+    'POST /api/v1/password-recovery/:email': 'password-reset email',
+    'POST /api/v1/reset-password/': 'password-reset',
+    'PATCH /api/v1/users/me/password': 'password-reset',
+    'GET /api/v1/users/me/mfa': '-',
+    'POST /api/v1/users/me/mfa/enable': 'mfa',
+    'POST /api/v1/users/me/mfa/disable': 'mfa',
+    'POST /admin/projects': 'none',
+    'PATCH /admin/projects/:projectId': 'none',
+    'POST /admin/projects/:projectId/clients': 'none',
+    'POST /admin/keys/rotate': 'none',
+  };
+
+  it('puts every auth endpoint of every contract in a budget, and leaves authenticated reads alone', async () => {
+    const t = await createTestApp();
+    try {
+      const declared = new Map(
+        t.app.routeLimits.map(({ method, url, limits }) => [
+          `${method} ${url}`,
+          limits === undefined ? '-' : [limits.bucket, limits.account?.join(','), limits.shed ? 'shed' : undefined].filter((part) => part !== undefined).join(' '),
+        ]),
+      );
+      for (const [route, budget] of Object.entries(expected)) assert.equal(declared.get(route), budget, route);
+      // Every route that can change state declares a budget (possibly none), so none was forgotten.
+      for (const { method, url, limits } of t.app.routeLimits) {
+        if (method !== 'GET' && method !== 'HEAD' && method !== 'GET,HEAD') assert.notEqual(limits, undefined, `${method} ${url}`);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses to start with a state-changing route that declares no budget', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { installRateLimits } = await import('../../src/http/rate-limit.ts');
+    const t = await createTestApp();
+    const app = Fastify();
+    try {
+      installRateLimits(app, t.app.core);
+      assert.throws(() => app.post('/auth/forgotten', async () => ({})), /POST \/auth\/forgotten declares no rate-limit budget/);
+      app.post('/auth/declared', { config: limits('password-reset', { account: ['email'] }) }, async () => ({}));
+      assert.deepEqual(app.routeLimits.at(-1), { method: 'POST', url: '/auth/declared', limits: { bucket: 'password-reset', account: ['email'] } });
+    } finally {
+      await app.close();
+      await t.close();
+    }
   });
 
   it('counts IPv4 addresses one by one and IPv6 addresses by /64', () => {
@@ -61,13 +119,14 @@ describe('rate-limit route table', () => {
     assert.equal(addressKey(undefined), 'unknown');
   });
 
-  it('keys per-account budgets on the email or user name, lower-cased, also from multipart fields', () => {
-    assert.equal(accountOf({ email: ' Jane@Example.COM ', password: 'x' }), 'jane@example.com');
-    assert.equal(accountOf({ username: 'Jane@example.com' }), 'jane@example.com');
-    assert.equal(accountOf({ email: { value: 'A@b.c' } }), 'a@b.c');
-    assert.equal(accountOf({ refresh_token: 'x' }), undefined);
-    assert.equal(accountOf(undefined), undefined);
-    assert.equal(accountOf(undefined, { email: 'Path@Example.com' }), 'path@example.com');
+  it('keys per-account budgets on the declared fields, lower-cased, also from multipart fields', () => {
+    assert.equal(accountOf(['email'], { email: ' Jane@Example.COM ', password: 'x' }), 'jane@example.com');
+    assert.equal(accountOf(['email', 'username'], { username: 'Jane@example.com' }), 'jane@example.com');
+    assert.equal(accountOf(['email'], { username: 'Jane@example.com' }), undefined);
+    assert.equal(accountOf(['email'], { email: { value: 'A@b.c' } }), 'a@b.c');
+    assert.equal(accountOf(['email'], { refresh_token: 'x' }), undefined);
+    assert.equal(accountOf(['email'], undefined), undefined);
+    assert.equal(accountOf(['email'], undefined, { email: 'Path@Example.com' }), 'path@example.com');
   });
 });
 

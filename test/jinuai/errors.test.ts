@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderJinuaiProblem } from '../../src/contracts/jinuai/errors.ts';
-import { INEXACT, parseDate, parseEmail, parseUuid } from '../../src/contracts/jinuai/formats.ts';
-import { pythonJsonError } from '../../src/contracts/jinuai/python-json.ts';
+import { INEXACT, parseDate, parseEmail, parseUuid } from '../../src/contracts/jinuai/framework/formats.ts';
+import { pythonJsonError } from '../../src/contracts/jinuai/framework/python-json.ts';
 import { ErrorCode, GatehouseError } from '../../src/core/errors.ts';
 import { createTestApp, json } from '../helpers/app.ts';
 import { API, newUser, register } from './helpers.ts';

@@ -187,6 +187,16 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
     const refused = await create(bearer(limitedKey), { name: 'escalate' });
     assert.equal(refused.statusCode, 403);
     assert.deepEqual(json(refused), { message: 'This action is unauthorized.' });
+    // Nor may it change the account's other credentials (the rule is the core's, for every route).
+    const password = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/user/password',
+      headers: { 'x-api-key': limitedKey },
+      payload: { current_password: 'whatever-1', password: 'new-password-1', password_confirmation: 'new-password-1' },
+    });
+    assert.equal(password.statusCode, 403, password.body);
+    const twoFactor = await t.app.inject({ method: 'DELETE', url: '/v1/user/two-factor-authentication', headers: { 'x-api-key': limitedKey }, payload: { current_password: 'whatever-1' } });
+    assert.equal(twoFactor.statusCode, 403, twoFactor.body);
   });
 
   it('refuses expired keys, and keys of disabled users or users awaiting deletion', async () => {

@@ -1,21 +1,21 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AuditRow } from '../../core/audit.ts';
-import type { Core } from '../../core/index.ts';
+import type { GatehouseApi } from '../../core/use-cases/index.ts';
+import { endpoint } from '../../http/routes.ts';
 import { AdminErrorSchema } from './schemas.ts';
 
 const AuditQuerySchema = Type.Object({
   projectId: Type.Optional(Type.String({ maxLength: 100 })),
   userId: Type.Optional(Type.String({ maxLength: 100 })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Exact action, or a prefix ending in * (admin.*)' })),
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Who made an administrative change: admin token, cli, operator:<id>' })),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   until: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1–500, default 50' })),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextCursor of the previous page' })),
 });
 
-const AuditEntrySchema = Type.Object({
+export const AuditEntrySchema = Type.Object({
   id: Type.String(),
   time: Type.String({ format: 'date-time' }),
   action: Type.String(),
@@ -55,26 +55,23 @@ export function auditEntryView(row: AuditRow): Static<typeof AuditEntrySchema> {
 }
 
 /** GET /admin/audit: the audit log, newest first, filtered, paged by an opaque cursor. */
-export function registerAuditRoutes(scope: FastifyInstance, core: Core): void {
-  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  app.get(
-    '/admin/audit',
-    {
-      schema: {
-        tags: ['admin'],
-        security: [{ adminToken: [] }],
-        summary: 'Page through the audit log (newest first)',
-        querystring: AuditQuerySchema,
-        response: { 200: AuditPageSchema, 401: AdminErrorSchema, 422: AdminErrorSchema },
-      },
+export const auditLog = (api: GatehouseApi) =>
+  endpoint({
+    schema: {
+      tags: ['admin'],
+      security: [{ adminToken: [] }],
+      summary: 'Page through the audit log (newest first)',
+      querystring: AuditQuerySchema,
+      response: { 200: AuditPageSchema, 401: AdminErrorSchema, 422: AdminErrorSchema },
     },
-    async (request) => {
+    handler: async (request) => {
       const query = request.query;
       const limit = Math.min(500, Math.max(1, Number(query.limit ?? 50)));
-      const rows = await core.audit.list({
+      const rows = await api.admin.auditPage({
         projectId: query.projectId,
         userId: query.userId,
         action: query.action,
+        actor: query.actor,
         since: query.since === undefined ? undefined : new Date(query.since),
         until: query.until === undefined ? undefined : new Date(query.until),
         before: query.cursor === undefined ? undefined : Number(query.cursor),
@@ -84,5 +81,4 @@ export function registerAuditRoutes(scope: FastifyInstance, core: Core): void {
       const last = page[page.length - 1];
       return { items: page.map(auditEntryView), nextCursor: rows.length > limit && last !== undefined ? String(last.id) : null };
     },
-  );
-}
+  });

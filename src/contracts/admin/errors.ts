@@ -2,7 +2,7 @@ import { ErrorCode } from '../../core/errors.ts';
 import type { RenderedError } from '../../http/error-mapping.ts';
 import type { Problem } from '../../http/problems.ts';
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
+const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.Validation]: 422,
   [ErrorCode.Unauthenticated]: 401,
   [ErrorCode.Forbidden]: 403,
@@ -14,6 +14,16 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.AccountTaken]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Overloaded]: 503,
+  [ErrorCode.InvalidCredentials]: 401,
+  [ErrorCode.InvalidRefreshToken]: 401,
+  [ErrorCode.ProfileTypeNotAllowed]: 422,
+  [ErrorCode.AccountLocked]: 429,
+  [ErrorCode.InvalidMfaCode]: 401,
+  [ErrorCode.InvalidResetToken]: 400,
+  [ErrorCode.InvalidVerificationToken]: 400,
+  [ErrorCode.WeakPassword]: 422,
+  [ErrorCode.EmailNotVerified]: 403,
+  [ErrorCode.WrongPassword]: 400,
 };
 
 /** Gatehouse's own error style: `{error, message, fields?}`. */
@@ -21,7 +31,7 @@ export function renderAdminProblem(problem: Problem): RenderedError {
   switch (problem.kind) {
     case 'core': {
       const { error } = problem;
-      const status = STATUS[error.code] ?? 400;
+      const status = STATUS[error.code];
       return {
         status,
         body: { error: error.code, message: error.message, ...(error.extra.fields && { fields: error.extra.fields }) },

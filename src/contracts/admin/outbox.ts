@@ -1,7 +1,6 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Core } from '../../core/index.ts';
+import type { GatehouseApi } from '../../core/use-cases/index.ts';
+import { endpoint } from '../../http/routes.ts';
 import type { OutboxRow } from '../../core/mail/outbox.ts';
 import { AdminErrorSchema } from './schemas.ts';
 
@@ -40,32 +39,27 @@ export function outboxEntryView(row: OutboxRow): Static<typeof OutboxEntrySchema
 }
 
 /** GET /admin/outbox: the development outbox (and, with SMTP, the delivery queue), newest first. */
-export function registerOutboxRoutes(scope: FastifyInstance, core: Core): void {
-  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  app.get(
-    '/admin/outbox',
-    {
-      schema: {
-        tags: ['admin'],
-        security: [{ adminToken: [] }],
-        summary: 'Emails written by the server, newest first',
-        description:
-          'Without SMTP, every email stays here (status `outbox`). With SMTP this is the delivery queue; bodies of sent emails are erased (they may hold secrets).',
-        querystring: Type.Object({
-          to: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: 'Recipient (any case)' })),
-          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1–500, default 50' })),
-        }),
-        response: {
-          200: Type.Object({ mode: Type.String({ description: 'smtp or outbox' }), items: Type.Array(OutboxEntrySchema) }),
-          401: AdminErrorSchema,
-          422: AdminErrorSchema,
-        },
+export const outbox = (api: GatehouseApi) =>
+  endpoint({
+    schema: {
+      tags: ['admin'],
+      security: [{ adminToken: [] }],
+      summary: 'Emails written by the server, newest first',
+      description:
+        'Without SMTP, every email stays here (status `outbox`). With SMTP this is the delivery queue; bodies of sent emails are erased (they may hold secrets).',
+      querystring: Type.Object({
+        to: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: 'Recipient (any case)' })),
+        limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1–500, default 50' })),
+      }),
+      response: {
+        200: Type.Object({ mode: Type.String({ description: 'smtp or outbox' }), items: Type.Array(OutboxEntrySchema) }),
+        401: AdminErrorSchema,
+        422: AdminErrorSchema,
       },
     },
-    async (request) => {
+    handler: async (request) => {
       const limit = Math.min(500, Math.max(1, Number(request.query.limit ?? 50)));
-      const rows = await core.lifecycle.mail.list({ to: request.query.to, limit });
-      return { mode: core.lifecycle.mail.mode, items: rows.map(outboxEntryView) };
+      const { mode, items } = await api.admin.outbox({ to: request.query.to, limit });
+      return { mode, items: items.map(outboxEntryView) };
     },
-  );
-}
+  });

@@ -1,7 +1,7 @@
 import { ErrorCode, type GatehouseError } from '../../core/errors.ts';
 import type { RenderedError } from '../../http/error-mapping.ts';
-import type { FieldFailure, Problem } from '../../http/problems.ts';
-import type { PydanticError } from './validation.ts';
+import { unhandled, type FieldFailure, type Problem } from '../../http/problems.ts';
+import type { PydanticError } from './framework/validation.ts';
 
 /** FastAPI's error bodies: `{"detail": "..."}`, or the pydantic error list for a 422. */
 const BEARER = { 'www-authenticate': 'Bearer' };
@@ -51,8 +51,6 @@ function core(error: GatehouseError): RenderedError {
       return detail(401, error.extra.data?.reason === 'missing' ? 'Not authenticated' : 'Could not validate credentials', BEARER);
     case ErrorCode.InvalidRefreshToken:
       return detail(401, 'Invalid refresh token', BEARER);
-    case ErrorCode.MfaRequired:
-      return detail(401, 'Incorrect email or password', BEARER);
     case ErrorCode.InvalidMfaCode:
       return detail(401, 'Invalid MFA code', BEARER);
     case ErrorCode.WrongPassword:
@@ -70,8 +68,6 @@ function core(error: GatehouseError): RenderedError {
       return detail(400, 'Email already registered');
     case ErrorCode.AccountTaken:
       return detail(400, 'Account name already taken');
-    case ErrorCode.AccountDisabled:
-      return detail(400, 'Inactive user');
     case ErrorCode.Conflict:
       return detail(409, 'Conflict');
     case ErrorCode.RateLimited:
@@ -83,8 +79,7 @@ function core(error: GatehouseError): RenderedError {
     case ErrorCode.InvalidVerificationToken:
       return detail(400, 'Invalid token');
     default:
-      // A code added to the core after this contract: a plain client error, never a 500.
-      return detail(400, 'Bad Request');
+      return unhandled(error.code);
   }
 }
 

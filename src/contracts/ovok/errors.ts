@@ -20,7 +20,7 @@ function issue(code: string, text: string, field?: string): Issue {
   return { severity: 'error', code, details: { text }, ...(field !== undefined && field !== '' && { expression: [field] }) };
 }
 
-const CORE: Partial<Record<ErrorCode, { status: number; code: string; text?: string }>> = {
+const CORE: Record<ErrorCode, { status: number; code: string; text?: string }> = {
   [ErrorCode.InvalidCredentials]: { status: 401, code: 'login', text: 'Email or password is invalid' },
   [ErrorCode.Unauthenticated]: { status: 401, code: 'login', text: 'Unauthorized' },
   [ErrorCode.InvalidRefreshToken]: { status: 401, code: 'login', text: 'Invalid refresh token' },
@@ -76,15 +76,14 @@ export function renderOvokProblem(problem: Problem, requestId: string): Rendered
   switch (problem.kind) {
     case 'validation': {
       // anyOf reports every branch; one issue per field is what a client can act on.
-      const seen = new Set<string>();
-      const issues = problem.failures
-        .filter((failure) => (seen.has(failure.field) ? false : (seen.add(failure.field), true)))
-        .map((failure) => issue('invalid', validationText(failure), failure.field));
+      const firstPerField = new Map<string, FieldFailure>();
+      for (const failure of problem.failures) if (!firstPerField.has(failure.field)) firstPerField.set(failure.field, failure);
+      const issues = [...firstPerField.values()].map((failure) => issue('invalid', validationText(failure), failure.field));
       return outcome(requestId, 422, issues);
     }
     case 'core': {
       const { error } = problem;
-      const mapped = CORE[error.code] ?? { status: 400, code: 'invalid' };
+      const mapped = CORE[error.code];
       const fields = error.extra.fields ?? [];
       const issues =
         fields.length > 0 && mapped.status !== 401

@@ -1,53 +1,42 @@
-import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import type { Core } from '../../core/index.ts';
-import type { Project } from '../../core/projects.ts';
+import type { AccountView } from '../../core/use-cases/account.ts';
+import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import type { Session } from '../../core/sessions.ts';
-import type { Profile, User } from '../../core/users.ts';
-import { bearerGuard, principalOf } from '../../http/auth-guard.ts';
+import { principalOf } from '../../http/authenticate.ts';
+import { endpoint } from '../../http/routes.ts';
+import { signedIn } from './guard.ts';
 import { MeResponse, errorResponses } from './schemas.ts';
 import { sessionView } from './views.ts';
 
 /** The parts an answer was built from: while the read caches return these same objects, so is the answer. */
-interface Built {
-  readonly user: User;
-  readonly profile: Profile;
-  readonly project: Project;
-  readonly mfaEnrolled: boolean;
+interface Built extends Omit<AccountView, 'sessions'> {
   readonly body: string;
 }
 
-export function registerMeRoute(app: FastifyInstance, core: Core): void {
+/** GET /auth/me: the signed-in user, profile, project and sessions (Medplum's shape). */
+export const me = (api: GatehouseApi) => {
   // Keyed by the cached session list, which is a new array whenever the user's sessions change
   // or its cache entry expires: the hot path then skips building and serializing the document.
   const built = new WeakMap<readonly Session[], Built>();
-  app.get(
-    '/auth/me',
-    {
-      preHandler: bearerGuard(core),
-      schema: { tags: ['ovok'], summary: 'The signed-in user, profile, project and sessions', security: [{ bearer: [] }], response: { 200: MeResponse, ...errorResponses } },
-    },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      const [user, profile, project, sessions, mfaEnrolled] = await Promise.all([
-        core.users.cachedById(principal.userId),
-        core.users.cachedProfileOf(principal.userId),
-        core.projects.get(principal.projectId),
-        core.sessions.cachedListActive(principal.userId),
-        core.auth.mfaEnrolled(principal.userId),
-      ]);
-      let answer = built.get(sessions);
-      if (answer === undefined || answer.user !== user || answer.profile !== profile || answer.project !== project || answer.mfaEnrolled !== mfaEnrolled) {
+  return endpoint({
+    schema: { tags: ['ovok'], summary: 'The signed-in user, profile, project and sessions', security: [{ bearer: [] }], response: { 200: MeResponse, ...errorResponses } },
+    preHandler: signedIn(api),
+    handler: async (request, reply) => {
+      const view = await api.account.view(principalOf(request));
+      let answer = built.get(view.sessions);
+      if (answer === undefined || answer.user !== view.user || answer.profile !== view.profile || answer.project !== view.project || answer.mfaEnrolled !== view.mfaEnrolled) {
         // Serialized by the route's response schema, which stays the allow-list of what is shown.
-        answer = { user, profile, project, mfaEnrolled, body: String(reply.serialize(document(user, profile, project, sessions, mfaEnrolled))) };
-        built.set(sessions, answer);
+        const { sessions: _sessions, ...parts } = view;
+        answer = { ...parts, body: String(reply.serialize(document(view))) };
+        built.set(view.sessions, answer);
       }
-      return reply.type('application/json; charset=utf-8').send(answer.body);
+      // A string goes out as it is (Fastify does not serialize it again): it is the document, serialized above.
+      return reply.type('application/json; charset=utf-8').send(answer.body as unknown as Static<typeof MeResponse>);
     },
-  );
-}
+  });
+};
 
-function document(user: User, profile: Profile, project: Project, sessions: readonly Session[], mfaEnrolled: boolean): Static<typeof MeResponse> {
+function document({ user, profile, project, sessions, mfaEnrolled }: AccountView): Static<typeof MeResponse> {
   const profileRef = { reference: `${profile.resource_type}/${profile.id}`, display: `${profile.given_name} ${profile.family_name}`.trim() };
   return {
     project: { resourceType: 'Project' as const, id: project.id, name: project.name, strictMode: true },

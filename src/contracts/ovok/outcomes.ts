@@ -1,7 +1,13 @@
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import type { Core } from '../../core/index.ts';
-import type { Project } from '../../core/projects.ts';
+
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+
+/** Requests that name no user say which project: by client application (Ovok) or project (Medplum). */
+export const ClientOrProject = {
+  clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Client application; names the project.' })),
+  projectId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Project (Medplum style); default project when neither is given.' })),
+};
 
 /** Medplum's allOk: what its password, verification and MFA endpoints answer on success. */
 export const AllOk = Type.Object(
@@ -26,11 +32,4 @@ export function sendAllOk(reply: FastifyReply): FastifyReply {
   return reply
     .type('application/fhir+json; charset=utf-8')
     .send({ resourceType: 'OperationOutcome', id: 'allok', issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }] });
-}
-
-/** Requests that name no user carry a clientId (Ovok) or projectId (Medplum); neither = the default project. */
-export async function projectFrom(core: Core, body: { clientId?: string | undefined; projectId?: string | undefined }): Promise<Project> {
-  if (body.clientId !== undefined) return core.projects.get((await core.projects.client(body.clientId)).project_id);
-  if (body.projectId !== undefined) return core.projects.get(body.projectId);
-  return core.projects.defaultProject();
 }

@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ErrorCode, GatehouseError } from '../../core/errors.ts';
-import type { Core } from '../../core/index.ts';
-import { principalOf } from '../../http/auth-guard.ts';
-import { pixelmoverGuard } from './guard.ts';
-import { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyBody, KeyParams, MessageResponse, errorResponses } from './schemas.ts';
-import { laravelInput, validate, type Rules } from './validation.ts';
+import { principalOf } from '../../http/authenticate.ts';
+import { limits } from '../../http/route-limits.ts';
+import { endpoint } from '../../http/routes.ts';
+import { rulesSchema } from './framework/rule-schema.ts';
+import { laravelInput, validate, type Rules } from './framework/validation.ts';
+import { signedIn, type PixelmoverDeps } from './guard.ts';
+import { ApiKeyListResponse, ApiKeyResponse, KeyParams, MessageResponse, errorResponses } from './schemas.ts';
 import { apiKeyView } from './views.ts';
 
 const CREATE_RULES: Rules = {
@@ -13,6 +15,7 @@ const CREATE_RULES: Rules = {
   'permissions.*': 'string|max:255',
   expires_at: 'nullable|date|after:now',
 };
+const tags = ['pixelmover'];
 
 /** Route-model binding: anything but a key id of this user is "No query results". */
 function keyId(request: FastifyRequest): number {
@@ -24,51 +27,49 @@ function keyId(request: FastifyRequest): number {
   return id;
 }
 
-export function registerApiKeyRoutes(app: FastifyInstance, core: Core): void {
-  const guard = pixelmoverGuard(core);
-  const manageGuard = pixelmoverGuard(core, { manage: true });
-  const tags = ['pixelmover'];
+/** GET /v1/api-keys: the user's keys, masked. */
+export const listApiKeys = ({ api, cookieName }: PixelmoverDeps) =>
+  endpoint({
+    schema: { tags, summary: 'api-keys.index', description: 'Keys are stored hashed: `key` is the masked form, like `masked_key`.', response: { 200: ApiKeyListResponse, ...errorResponses } },
+    preHandler: signedIn(api, cookieName),
+    handler: async (request) => ({ success: true, data: (await api.apiKeys.list(principalOf(request))).map(apiKeyView) }),
+  });
 
-  app.get(
-    '/api-keys',
-    { preHandler: guard, schema: { tags, summary: 'api-keys.index', description: 'Keys are stored hashed: `key` is the masked form, like `masked_key`.', response: { 200: ApiKeyListResponse, ...errorResponses } } },
-    async (request) => ({ success: true, data: (await core.apiKeys.list(principalOf(request).userId)).map(apiKeyView) }),
-  );
-
-  app.post(
-    '/api-keys',
-    {
-      preHandler: manageGuard,
-      schema: { tags, summary: 'api-keys.store', description: 'The full key is in this response only.', body: CreateApiKeyBody, response: { 201: ApiKeyResponse, ...errorResponses } },
-    },
-    async (request, reply) => {
-      const input = laravelInput(request.body);
-      await validate(input, CREATE_RULES);
-      const principal = principalOf(request);
+/** POST /v1/api-keys: a new key, shown in full in this answer only. */
+export const createApiKey = ({ api, cookieName }: PixelmoverDeps) =>
+  endpoint({
+    schema: { tags, summary: 'api-keys.store', description: 'The full key is in this response only.', body: rulesSchema(CREATE_RULES, { title: 'CreateApiKeyRequest' }), response: { 201: ApiKeyResponse, ...errorResponses } },
+    config: limits('api'),
+    preHandler: signedIn(api, cookieName),
+    handler: async (request, reply) => {
+      const input = await validate(laravelInput(request.body), CREATE_RULES);
       const permissions = Array.isArray(input.permissions) ? input.permissions.map(String) : input.permissions === null || input.permissions === undefined ? null : Object.values(input.permissions).map(String);
-      const { apiKey, key } = await core.apiKeys.create({
-        userId: principal.userId,
-        projectId: principal.projectId,
+      const { apiKey, key } = await api.apiKeys.create(principalOf(request), {
         name: String(input.name),
         permissions,
         expiresAt: typeof input.expires_at === 'string' ? new Date(input.expires_at) : null,
       });
       return reply.code(201).send({ success: true, data: { ...apiKeyView(apiKey), key } });
     },
-  );
+  });
 
-  app.delete(
-    '/api-keys/:id',
-    { preHandler: manageGuard, schema: { tags, summary: 'api-keys.destroy', params: KeyParams, response: { 200: MessageResponse, ...errorResponses } } },
-    async (request) => {
-      await core.apiKeys.revoke(principalOf(request).userId, keyId(request));
+/** DELETE /v1/api-keys/:id: revokes a key for good. */
+export const deleteApiKey = ({ api, cookieName }: PixelmoverDeps) =>
+  endpoint({
+    schema: { tags, summary: 'api-keys.destroy', params: KeyParams, response: { 200: MessageResponse, ...errorResponses } },
+    config: limits('api'),
+    preHandler: signedIn(api, cookieName),
+    handler: async (request) => {
+      await api.apiKeys.revoke(principalOf(request), keyId(request));
       return { success: true, message: 'API key deleted successfully.' };
     },
-  );
+  });
 
-  app.post(
-    '/api-keys/:id/primary',
-    { preHandler: manageGuard, schema: { tags, summary: 'api-keys.primary', description: 'Makes this key the primary one (and no other).', params: KeyParams, response: { 200: ApiKeyResponse, ...errorResponses } } },
-    async (request) => ({ success: true, data: apiKeyView(await core.apiKeys.makePrimary(principalOf(request).userId, keyId(request))) }),
-  );
-}
+/** POST /v1/api-keys/:id/primary: makes this key the primary one (and no other). */
+export const makePrimaryApiKey = ({ api, cookieName }: PixelmoverDeps) =>
+  endpoint({
+    schema: { tags, summary: 'api-keys.primary', description: 'Makes this key the primary one (and no other).', params: KeyParams, response: { 200: ApiKeyResponse, ...errorResponses } },
+    config: limits('api'),
+    preHandler: signedIn(api, cookieName),
+    handler: async (request) => ({ success: true, data: apiKeyView(await api.apiKeys.makePrimary(principalOf(request), keyId(request))) }),
+  });

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, type FieldProblem, type GatehouseError } from '../../core/errors.ts';
 import type { RenderedError } from '../../http/error-mapping.ts';
-import type { Problem } from '../../http/problems.ts';
-import { attributeName } from './validation.ts';
+import { unhandled, type Problem } from '../../http/problems.ts';
+import { attributeName } from './framework/validation.ts';
 
 /**
  * Laravel's JSON error bodies (Illuminate\Foundation\Exceptions\Handler, production mode):
@@ -13,7 +13,10 @@ import { attributeName } from './validation.ts';
 /** ValidationException::summarize: the first message, plus "(and N more errors)". */
 export function validationBody(fields: readonly FieldProblem[]): { message: string; errors: Record<string, string[]> } {
   const errors: Record<string, string[]> = {};
-  for (const { field, message } of fields) (errors[field] ??= []).push(message);
+  for (const { field, message } of fields) {
+    errors[field] ??= [];
+    errors[field].push(message);
+  }
   const more = fields.length - 1;
   const first = fields[0]?.message ?? 'The given data was invalid.';
   return { message: more > 0 ? `${first} (and ${more} more ${more === 1 ? 'error' : 'errors'})` : first, errors };
@@ -48,12 +51,19 @@ function renderCore(error: GatehouseError, request: FastifyRequest): RenderedErr
       return validation([{ field: 'email', message: `The ${attributeName('email')} has already been taken.` }]);
     case ErrorCode.Conflict:
       return validation(error.extra.fields?.length ? error.extra.fields : [{ field: 'id', message: error.message }]);
+    case ErrorCode.AccountTaken:
+      return validation(error.extra.fields?.length ? error.extra.fields : [{ field: 'account', message: `The ${attributeName('account')} has already been taken.` }]);
+    case ErrorCode.WrongPassword:
+      return validation([{ field: 'current_password', message: 'The provided password does not match your current password.' }]);
+    case ErrorCode.InvalidResetToken:
+      return validation([{ field: 'email', message: 'This password reset token is invalid.' }]);
     case ErrorCode.Unauthenticated:
     case ErrorCode.InvalidRefreshToken:
       return plain(401, 'Unauthenticated.');
     case ErrorCode.Forbidden:
-    case ErrorCode.AccountDisabled:
       return plain(403, 'This action is unauthorized.');
+    case ErrorCode.InvalidVerificationToken:
+      return plain(403, 'Invalid signature.');
     case ErrorCode.EmailNotVerified:
       return plain(403, 'Your email address is not verified.');
     case ErrorCode.NotFound: {
@@ -62,6 +72,9 @@ function renderCore(error: GatehouseError, request: FastifyRequest): RenderedErr
       if (data?.model !== undefined) return plain(404, `No query results for model [App\\Models\\${String(data.model)}] ${String(data.id)}`);
       return plain(404, 'Not Found');
     }
+    case ErrorCode.ClientNotFound:
+    case ErrorCode.ProjectNotFound:
+      return plain(404, 'Not Found');
     case ErrorCode.RateLimited:
     case ErrorCode.AccountLocked: {
       const seconds = retryAfter ?? 60;
@@ -71,7 +84,7 @@ function renderCore(error: GatehouseError, request: FastifyRequest): RenderedErr
     case ErrorCode.Overloaded:
       return plain(503, 'Service Unavailable', retryHeaders);
     default:
-      return plain(400, 'Bad Request');
+      return unhandled(error.code);
   }
 }
 

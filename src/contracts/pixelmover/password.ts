@@ -1,16 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { ErrorCode, GatehouseError } from '../../core/errors.ts';
-import type { Core } from '../../core/index.ts';
-import { principalOf } from '../../http/auth-guard.ts';
+import { principalOf } from '../../http/authenticate.ts';
 import { sessionContext } from '../../http/request-context.ts';
-import { pixelmoverGuard, servedProject } from './guard.ts';
+import { limits } from '../../http/route-limits.ts';
+import { endpoint } from '../../http/routes.ts';
+import { rulesSchema } from './framework/rule-schema.ts';
+import { laravelInput, validate, type Rules } from './framework/validation.ts';
+import { signedIn, type PixelmoverDeps } from './guard.ts';
 import { MessageResponse, errorResponses } from './schemas.ts';
-import { laravelInput, validate, type Rules } from './validation.ts';
 
 /** Laravel's password-reset page: /reset-password/{token}?email=... */
 const RESET_LINK = '{base}/reset-password/{secret}?email={email}';
-const VERIFY_LINK = '{base}/email/verify/{id}/{secret}';
 
 const FORGOT_RULES: Rules = { email: 'required|string|email' };
 const RESET_RULES: Rules = { token: 'required|string', email: 'required|string|email', password: 'required|string|min:8|confirmed' };
@@ -32,45 +31,40 @@ function laravelPolicyError(error: unknown): unknown {
   return new GatehouseError(ErrorCode.Validation, message, { fields: [{ field: 'password', message }] });
 }
 
-/** Laravel/Fortify password reset and update, and email verification, in PixelMover's envelope. */
-export function registerPasswordRoutes(app: FastifyInstance, core: Core): void {
-  const { passwordReset, passwordChange, verification } = core.lifecycle;
-  const guard = pixelmoverGuard(core);
-
-  app.post(
-    '/auth/forgot-password',
-    {
-      schema: {
-        tags: ['pixelmover'],
-        summary: 'password.email',
-        description:
-          'Emails a password reset link (valid 1 hour, once). Unlike Laravel, the answer is the same for an address with no account, so it cannot be used to learn which emails exist.',
-        body: Type.Object({ email: Type.String({ format: 'email' }) }),
-        response: { 200: MessageResponse, ...errorResponses },
-      },
+/** POST /v1/auth/forgot-password: emails a reset link; the answer is the same for any address. */
+export const forgotPassword = ({ api }: PixelmoverDeps) =>
+  endpoint({
+    schema: {
+      tags: ['pixelmover'],
+      summary: 'password.email',
+      description:
+        'Emails a password reset link (valid 1 hour, once). Unlike Laravel, the answer is the same for an address with no account, so it cannot be used to learn which emails exist.',
+      body: rulesSchema(FORGOT_RULES),
+      response: { 200: MessageResponse, ...errorResponses },
     },
-    async (request) => {
+    config: limits('password-reset', { account: ['email'] }),
+    handler: async (request) => {
       const input = await validate(laravelInput(request.body), FORGOT_RULES);
-      passwordReset.request(await servedProject(core), String(input.email), RESET_LINK, sessionContext(request));
+      await api.recovery.requestReset(request.tenant, String(input.email), RESET_LINK, sessionContext(request));
       return { success: true, message: 'We have emailed your password reset link.' };
     },
-  );
+  });
 
-  app.post(
-    '/auth/reset-password',
-    {
-      schema: {
-        tags: ['pixelmover'],
-        summary: 'password.update',
-        description: 'Sets the new password with the emailed token; signs the user out everywhere.',
-        body: Type.Object({ token: Type.String(), email: Type.String({ format: 'email' }), password: Type.String({ minLength: 8 }), password_confirmation: Type.String() }),
-        response: { 200: MessageResponse, ...errorResponses },
-      },
+/** POST /v1/auth/reset-password: the new password with the emailed token; signs the user out everywhere. */
+export const resetPassword = ({ api }: PixelmoverDeps) =>
+  endpoint({
+    schema: {
+      tags: ['pixelmover'],
+      summary: 'password.update',
+      description: 'Sets the new password with the emailed token; signs the user out everywhere.',
+      body: rulesSchema(RESET_RULES),
+      response: { 200: MessageResponse, ...errorResponses },
     },
-    async (request) => {
+    config: limits('password-reset', { account: ['email'] }),
+    handler: async (request) => {
       const input = await validate(laravelInput(request.body), RESET_RULES);
       try {
-        await passwordReset.complete({ secret: String(input.token), email: String(input.email) }, String(input.password), sessionContext(request));
+        await api.recovery.completeReset({ secret: String(input.token), email: String(input.email) }, String(input.password), sessionContext(request));
       } catch (error) {
         if (error instanceof GatehouseError && error.code === ErrorCode.InvalidResetToken) {
           throw new GatehouseError(ErrorCode.Validation, 'This password reset token is invalid.', { fields: [{ field: 'email', message: 'This password reset token is invalid.' }] });
@@ -79,26 +73,27 @@ export function registerPasswordRoutes(app: FastifyInstance, core: Core): void {
       }
       return { success: true, message: 'Your password has been reset.' };
     },
-  );
+  });
 
-  app.put(
-    '/user/password',
-    {
-      preHandler: guard,
-      schema: {
-        tags: ['pixelmover'],
-        summary: 'user-password.update',
-        description: 'Fortify: needs `current_password`; signs out every other session.',
-        body: Type.Object({ current_password: Type.String(), password: Type.String({ minLength: 8 }), password_confirmation: Type.String() }),
-        response: { 200: MessageResponse, ...errorResponses },
-      },
+/** PUT /v1/user/password: Fortify's password update; needs the current password, signs out every other session. */
+export const updatePassword = ({ api, cookieName }: PixelmoverDeps) =>
+  endpoint({
+    schema: {
+      tags: ['pixelmover'],
+      summary: 'user-password.update',
+      description: 'Fortify: needs `current_password`; signs out every other session.',
+      body: rulesSchema(UPDATE_RULES),
+      response: { 200: MessageResponse, ...errorResponses },
     },
-    async (request) => {
+    config: limits('password-reset'),
+    preHandler: signedIn(api, cookieName),
+    handler: async (request) => {
       const input = await validate(laravelInput(request.body), UPDATE_RULES);
-      const principal = principalOf(request);
       try {
-        await passwordChange.change(
-          { userId: principal.userId, sessionId: principal.sessionId, currentPassword: String(input.current_password), newPassword: String(input.password), fields: { current: 'current_password', next: 'password' } },
+        await api.recovery.changePassword(
+          principalOf(request),
+          { current: String(input.current_password), next: String(input.password) },
+          { current: 'current_password', next: 'password' },
           sessionContext(request),
         );
       } catch (error) {
@@ -110,49 +105,4 @@ export function registerPasswordRoutes(app: FastifyInstance, core: Core): void {
       }
       return { success: true, message: 'Your password has been updated.' };
     },
-  );
-
-  app.post(
-    '/email/verification-notification',
-    {
-      preHandler: guard,
-      schema: {
-        tags: ['pixelmover'],
-        summary: 'verification.send',
-        description: 'Sends the verification link again (at most once a minute; 429 sooner). 202.',
-        response: { 202: MessageResponse, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      const [user, project] = await Promise.all([core.users.byId(principal.userId), core.projects.get(principal.projectId)]);
-      if (user.email_verified) return reply.code(202).send({ success: true, message: 'Your email address is already verified.' });
-      await verification.resendFor(user, project, VERIFY_LINK);
-      return reply.code(202).send({ success: true, message: 'verification-link-sent' });
-    },
-  );
-
-  app.get(
-    '/email/verify/:id/:hash',
-    {
-      schema: {
-        tags: ['pixelmover'],
-        summary: 'verification.verify',
-        description: 'The link sent by email (registration links end in /verify-email/{id}/{secret}: pass them here).',
-        params: Type.Object({ id: Type.String(), hash: Type.String() }),
-        response: { 200: MessageResponse, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { id, hash } = request.params as { id: string; hash: string };
-      try {
-        await verification.verify({ id, secret: hash });
-      } catch (error) {
-        // Laravel refuses a bad or expired signed link with a 403.
-        if (error instanceof GatehouseError && error.code === ErrorCode.InvalidVerificationToken) throw new GatehouseError(ErrorCode.Forbidden, 'Invalid signature.');
-        throw error;
-      }
-      return { success: true, message: 'Your email address has been verified.' };
-    },
-  );
-}
+  });

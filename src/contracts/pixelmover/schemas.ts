@@ -1,46 +1,10 @@
 import { Type } from 'typebox';
 
 /**
- * PixelMover's request and response shapes, for the OpenAPI document and as response
- * allow-lists. Request bodies are not checked against these: Laravel's rules are
- * (validation.ts), so that every error reads as Laravel's.
+ * PixelMover's response shapes, for the OpenAPI document and as response allow-lists. Request
+ * bodies are described from their Laravel rules (framework/rule-schema.ts), which judge them.
  */
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const RegisterBody = Type.Object(
-  {
-    name: Type.String({ maxLength: 255 }),
-    email: Type.String({ format: 'email' }),
-    password: Type.String({ minLength: 8 }),
-    company: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
-    timezone: Type.Optional(Nullable(Type.String())),
-    password_confirmation: Type.String({ minLength: 8 }),
-  },
-  { title: 'RegisterRequest' },
-);
-
-export const LoginBody = Type.Object(
-  {
-    email: Type.String({ format: 'email' }),
-    password: Type.String(),
-    remember: Type.Optional(Nullable(Type.Boolean({ description: 'optional remember flag for session lifetime' }))),
-  },
-  { title: 'LoginRequest' },
-);
-
-export const TwoFactorBody = Type.Object(
-  { challenge: Type.String(), code: Type.Optional(Type.String()), recovery_code: Type.Optional(Type.String()), remember: Type.Optional(Nullable(Type.Boolean())) },
-  { title: 'TwoFactorChallengeRequest' },
-);
-
-export const CreateApiKeyBody = Type.Object(
-  {
-    name: Type.String({ maxLength: 255 }),
-    permissions: Type.Optional(Nullable(Type.Array(Type.String()))),
-    expires_at: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
-  },
-  { title: 'CreateApiKeyRequest' },
-);
 
 export const KeyParams = Type.Object({ id: Type.String({ description: 'API key id (integer)' }) });
 

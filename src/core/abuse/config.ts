@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config.ts';
+import { bool, ConfigError, int, type Env } from '../../env.ts';
 
 /** A budget: at most `limit` requests per `windowSeconds` (fixed windows, aligned on the clock). */
 export interface Limit {
@@ -34,8 +34,6 @@ export interface BruteForceConfig {
   readonly accountLockSeconds: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
  * Defaults: 160 auth requests per IP per minute over all auth endpoints (Medplum), and per
  * operation budgets after Supabase (30 sign-ins or sign-ups per 5 minutes per IP, 150 token
@@ -68,22 +66,6 @@ function limit(env: Env, name: string, fallback: string | undefined): Limit | un
   return { limit: count, windowSeconds: seconds };
 }
 
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
-  return value;
-}
-
 export function rateLimitConfig(env: Env): RateLimitConfig {
   const buckets = {} as Record<Bucket, BucketLimits>;
   for (const bucket of BUCKETS) {
@@ -92,13 +74,13 @@ export function rateLimitConfig(env: Env): RateLimitConfig {
       account: limit(env, envName(bucket, 'account'), DEFAULTS[bucket].account),
     };
   }
-  return { enabled: flag(env, 'RATE_LIMITS', true), buckets };
+  return { enabled: bool(env, 'RATE_LIMITS', true), buckets };
 }
 
 /** Keycloak-style temporary lockout; defaults close to Keycloak's (wait 1 min growing to 15, reset after 12 h). */
 export function bruteForceConfig(env: Env): BruteForceConfig {
   return {
-    enabled: flag(env, 'BRUTE_FORCE', true),
+    enabled: bool(env, 'BRUTE_FORCE', true),
     maxFailures: int(env, 'BRUTE_FORCE_MAX_FAILURES', 10, 1, 10_000),
     waitSeconds: int(env, 'BRUTE_FORCE_WAIT_SECONDS', 60, 1, 86_400),
     maxWaitSeconds: int(env, 'BRUTE_FORCE_MAX_WAIT_SECONDS', 900, 1, 7 * 86_400),

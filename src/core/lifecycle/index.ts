@@ -67,7 +67,6 @@ export async function createLifecycle(deps: LifecycleDeps): Promise<Lifecycle> {
       background.run('verification-email', () => verification.onRegistered(userId, projectId));
     }
   });
-  mail.start();
 
   return {
     mail,

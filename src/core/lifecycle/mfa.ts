@@ -121,13 +121,18 @@ export class Mfa {
       this.emit('mfa.disable', 'failure', user, context);
       throw proof.code === undefined || proof.code === '' ? new GatehouseError(ErrorCode.WrongPassword, 'Incorrect password') : invalidCode();
     }
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', user.id).execute();
-      await trx.deleteFrom('mfa_factors').where('user_id', '=', user.id).execute();
-      await trx.deleteFrom('mfa_challenges').where('user_id', '=', user.id).execute();
-    });
-    this.recentEnrolled.delete(user.id);
+    await this.reset(user.id);
     this.emit('mfa.disable', 'success', user, context);
+  }
+
+  /** Removes the second factor without proof (an operator resetting a user who lost it). */
+  async reset(userId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('mfa_factors').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('mfa_challenges').where('user_id', '=', userId).execute();
+    });
+    this.recentEnrolled.delete(userId);
   }
 
   /** A fresh set of recovery codes (the old ones stop working); needs a current code. */
@@ -160,14 +165,19 @@ export class Mfa {
     return token;
   }
 
-  /** Answers a challenge with a TOTP or recovery code: the user to sign in, or InvalidMfaCode. */
-  async complete(challenge: string, code: string, context: SessionContext = {}): Promise<ChallengeResult> {
+  /**
+   * Answers a challenge with a TOTP or recovery code: the user to sign in, or InvalidMfaCode.
+   * With `projectId`, a challenge of another project is refused before anything is counted or spent.
+   */
+  async complete(challenge: string, code: string, context: SessionContext = {}, projectId?: string): Promise<ChallengeResult> {
     if (!challenge.startsWith(MFA_CHALLENGE_PREFIX)) throw invalidCode();
     // Each try is counted before the code is checked, so parallel guesses share the budget.
-    const row = await this.db
+    let attempt = this.db
       .updateTable('mfa_challenges')
       .set({ attempts: sql<number>`attempts + 1` })
-      .where('token_hash', '=', digest(challenge))
+      .where('token_hash', '=', digest(challenge));
+    if (projectId !== undefined) attempt = attempt.where('project_id', '=', projectId);
+    const row = await attempt
       .where('used_at', 'is', null)
       .where('expires_at', '>', new Date())
       .where('attempts', '<', CHALLENGE_ATTEMPTS)

@@ -1,0 +1,93 @@
+import type { JWK } from 'jose';
+import type { Config } from '../../config.ts';
+import type { ApiKeys } from '../api-keys.ts';
+import type { AuditLog } from '../audit.ts';
+import type { Auth } from '../auth.ts';
+import type { Deletions } from '../deletions.ts';
+import type { Directory } from '../directory.ts';
+import type { SecurityEvents } from '../events.ts';
+import type { KeyStore } from '../keys.ts';
+import type { Lifecycle } from '../lifecycle/index.ts';
+import type { Projects } from '../projects.ts';
+import type { Sessions } from '../sessions.ts';
+import type { Users } from '../users.ts';
+import { Account } from './account.ts';
+import { Administration } from './administration.ts';
+import { ApiKeyControl } from './api-key-control.ts';
+import { Credentials } from './credentials.ts';
+import { MfaSettings } from './mfa-settings.ts';
+import { Recovery } from './recovery.ts';
+import { Registration } from './registration.ts';
+import { SessionControl } from './session-control.ts';
+import { SignIn } from './sign-in.ts';
+import { Tenants } from './tenants.ts';
+import { Operators } from './operators.ts';
+import { UserAdministration } from './user-administration.ts';
+import type { BruteForceGuard } from '../abuse/brute-force.ts';
+import type { PasswordHasher } from '../passwords.ts';
+import type { Logger } from 'pino';
+
+/**
+ * What the HTTP surfaces may call: use-case operations that take the tenant or the caller as
+ * input and do every check before anything irreversible. No database, no service internals.
+ */
+export interface GatehouseApi {
+  readonly tenants: Tenants;
+  readonly signIn: SignIn;
+  readonly registration: Registration;
+  readonly credentials: Credentials;
+  readonly account: Account;
+  readonly sessions: SessionControl;
+  readonly recovery: Recovery;
+  readonly mfa: MfaSettings;
+  readonly apiKeys: ApiKeyControl;
+  readonly admin: Administration;
+  /** Users across projects, for operators (admin API, CLI, console). */
+  readonly users: UserAdministration;
+  readonly operators: Operators;
+  /** Public keys that verify access tokens (JWKS). */
+  publicJwks(): { keys: JWK[] };
+  /** Whether the database answers (readiness probes). */
+  health(): Promise<boolean>;
+}
+
+export interface ApiServices {
+  readonly config: Config;
+  readonly projects: Projects;
+  readonly users: Users;
+  readonly sessions: Sessions;
+  readonly auth: Auth;
+  readonly apiKeys: ApiKeys;
+  readonly deletions: Deletions;
+  readonly directory: Directory;
+  readonly lifecycle: Lifecycle;
+  readonly keys: KeyStore;
+  readonly audit: AuditLog;
+  readonly events: SecurityEvents;
+  readonly bruteForce: BruteForceGuard;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
+  readonly health: () => Promise<boolean>;
+}
+
+export function createApi(services: ApiServices): GatehouseApi {
+  const { config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger } = services;
+  const tenants = new Tenants(projects, config);
+  const signIn = new SignIn({ tenants, projects, users, auth, mfa: lifecycle.mfa, cookieTtl: config.sessions });
+  return {
+    tenants,
+    signIn,
+    registration: new Registration({ tenants, users, auth, signIn }),
+    credentials: new Credentials({ auth, apiKeys, tenants, projects }),
+    account: new Account({ tenants, projects, users, sessions, auth, deletions, directory }),
+    sessions: new SessionControl({ sessions, events }),
+    recovery: new Recovery({ tenants, projects, users, lifecycle }),
+    mfa: new MfaSettings({ users, projects, mfa: lifecycle.mfa }),
+    apiKeys: new ApiKeyControl(apiKeys),
+    admin: new Administration({ projects, keys, audit, mail: lifecycle.mail, events }),
+    users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
+    operators: new Operators({ projects, users, hasher, events, logger }),
+    publicJwks: () => keys.publicJwks(),
+    health: services.health,
+  };
+}
