@@ -19,7 +19,7 @@ export interface CpuUse {
   readonly foreignCores: number;
 }
 
-function ticks(path: string): number | undefined {
+export function ticks(path: string): number | undefined {
   try {
     // Fields after the parenthesized command name; utime and stime are fields 14 and 15.
     const stat = readFileSync(path, 'utf8');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CpuTargets } from './cpu.ts';
+import { ticks, type CpuTargets } from './cpu.ts';
 import type { Databases } from './databases.ts';
 import { ovokRegister, type OvokTokens } from './gatehouse.ts';
 import { hashIdle, loginBody, type GatehouseUnderTest } from './gatehouse-setup.ts';
@@ -24,6 +24,22 @@ export interface Fixture {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until a process has used at most one tick (10 ms) of CPU in 200 ms, at most `maxMs`: the
+ * requests it was still working on when a segment ended are done. better-auth has no queue to look
+ * at, and on a slow machine its last hashes outlast a fixed pause and ran into the next arm's segment.
+ */
+async function cpuIdle(pid: number, maxMs = 10_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = ticks(`/proc/${pid}/stat`) ?? 0;
+  while (Date.now() < deadline) {
+    await sleep(200);
+    const now = ticks(`/proc/${pid}/stat`) ?? 0;
+    if (now - last <= 1) return;
+    last = now;
+  }
+}
 
 /** PostgreSQL processes of a database, looked up at most every 15 s (a query per segment would add load). */
 function databasePids(databases: Databases, label: string): () => Promise<number[]> {
@@ -107,8 +123,7 @@ export function peerSignInArm(fixture: Fixture, peer: Peer): Arm {
         durationSeconds: seconds,
         prepare: () => ({ body: JSON.stringify({ email: peer.emails[Math.floor(Math.random() * peer.emails.length)], password: SEED_PASSWORD }) }),
       }),
-    // better-auth has no queue to look at: requests cut off at the end of a segment finish within a few hashes.
-    settle: () => sleep(peer.hash === 'scrypt' ? 800 : 250),
+    settle: () => cpuIdle(peer.child.pid),
   };
 }
 
@@ -131,7 +146,7 @@ export function peerSignUpArm(fixture: Fixture, peer: Peer): Arm {
           return { body: JSON.stringify({ email: `ba-up-${run}-${next}@bench.test`, password: SEED_PASSWORD, name: 'Bench User' }) };
         },
       }),
-    settle: () => sleep(peer.hash === 'scrypt' ? 800 : 250),
+    settle: () => cpuIdle(peer.child.pid),
   };
 }
 
