@@ -43,7 +43,6 @@ export function ratioRows(groups: ReadonlyMap<string, GroupResult>): RatioRow[] 
     ratioRow(groups, 'large', 'sign-in, 1M users vs 1k users', 'gh-1m-sign-in', 'gh-sign-in', 0.9),
     ratioRow(groups, 'large', '/auth/me, 1M users vs 1k users', 'gh-1m-me', 'gh-me', 0.9),
     ratioRow(groups, 'choices', 'HASH CHOICES: Gatehouse (argon2id) vs better-auth default (scrypt) sign-in', 'gh-sign-in', 'ba-scrypt-sign-in', undefined, 'compares hash choices, not servers'),
-    ratioRow(groups, 'choices', 'HASH CHOICES: Gatehouse (argon2id) vs better-auth default (scrypt) sign-up', 'gh-sign-up', 'ba-scrypt-sign-up', undefined, 'compares hash choices, not servers'),
     ratioRow(groups, 'choices', 'HASH CHOICES: argon2id limit vs scrypt limit', 'hash-limit', 'scrypt-limit', undefined, 'the two hashes alone'),
   ];
 }
