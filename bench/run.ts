@@ -4,6 +4,12 @@
  * short segments, and every ratio is taken within a round. See BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
+
+// `npm run bench -- --only import`: the import scenario, kept in its own file (bench/import.ts).
+if (process.argv.slice(2).join(' ').includes('--only import')) {
+  await import('./import.ts');
+  process.exit(0);
+}
 import { Databases } from './lib/databases.ts';
 import { prepareGatehouse, sessionsOf, type GatehouseUnderTest } from './lib/gatehouse-setup.ts';
 import {

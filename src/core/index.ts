@@ -14,6 +14,7 @@ import { Directory } from './directory.ts';
 import { SecurityEvents } from './events.ts';
 import { KeyStore } from './keys.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle/index.ts';
+import { openSealedSecrets, type SealedSecrets } from './sealed-secrets.ts';
 import { PasswordHasher } from './passwords.ts';
 import { Plans } from './plans.ts';
 import { Projects, type Client, type Project } from './projects.ts';
@@ -21,6 +22,7 @@ import { RedisConnection } from './redis.ts';
 import { RedisRevocationStore } from './redis-revocations.ts';
 import { MemoryRevocationStore, type RevocationStore } from './revocations.ts';
 import { Sessions } from './sessions.ts';
+import { SignInPasswords } from './sign-in-passwords.ts';
 import { AccessTokens } from './tokens.ts';
 import { createApi, type GatehouseApi } from './use-cases/index.ts';
 import { Users } from './users.ts';
@@ -38,6 +40,8 @@ export interface Core {
   readonly events: SecurityEvents;
   readonly hasher: PasswordHasher;
   readonly keys: KeyStore;
+  /** Encrypted secrets at rest (GATEHOUSE_SECRET_KEY): checks at start, `gatehouse secrets rotate`. */
+  readonly secrets: SealedSecrets;
   readonly projects: Projects;
   readonly users: Users;
   readonly sessions: Sessions;
@@ -52,6 +56,8 @@ export interface Core {
   /** Email delivery, verification, password reset/change/policy and MFA (src/core/lifecycle, src/core/mail). */
   readonly lifecycle: Lifecycle;
   readonly apiKeys: ApiKeys;
+  /** The password step of sign-ins: imported formats, equal timing, re-hash (core/sign-in-passwords.ts). */
+  readonly signInPasswords: SignInPasswords;
   /** Starts the background workers: mail delivery, the deletion sweep, embedded-database maintenance. */
   start(): Promise<void>;
   /** Creates the default project and client on an empty database (idempotent), and logs their ids. */
@@ -72,6 +78,8 @@ export interface CoreOptions {
  */
 export async function createCore(config: Config, database: DatabaseHandle, logger: Logger, options: CoreOptions = {}): Promise<Core> {
   const { db } = database;
+  // Before anything that needs closing: a database whose secrets this key cannot read stops the start here.
+  const secrets = await openSealedSecrets(db, config, logger);
   const events = new SecurityEvents();
   events.onListenerError((error) => logger.error({ err: error }, 'security event listener failed'));
   const hasher = new PasswordHasher({
@@ -81,7 +89,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     maxWaitMs: config.hashMaxWaitMs,
     threadNice: config.hashThreadNice,
   });
-  const keys = new KeyStore(db);
+  const keys = new KeyStore(db, secrets.box);
   await keys.init();
   const tokens = new AccessTokens(keys, config.issuer);
   const projects = new Projects(db);
@@ -97,10 +105,11 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const users = new Users(db, async (userId) => {
     await sessions.revokeAllOf(userId, 'disabled');
   });
-  const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher });
+  const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher, box: secrets.box });
   mailOwnersOnLock({ events, mailer: lifecycle.mail, users, projects, state: new ExpiringState(redis), logger });
   const plans = new Plans(config);
   const apiKeys = new ApiKeys(db);
+  const signInPasswords = new SignInPasswords(db, hasher, users, logger);
   const auth = new Auth({
     projects,
     users,
@@ -114,6 +123,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     passwordPolicy: lifecycle.passwordPolicy,
     mfa: lifecycle.mfa,
     newAccountPlan: () => plans.trial(),
+    passwords: signInPasswords,
   });
   const deletions = new Deletions(db, users, sessions, events);
   const directory = new Directory(db, users);
@@ -126,7 +136,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       return false;
     }
   };
-  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger, health });
+  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger, health, database, signInPasswords, secrets });
 
   const closeHooks: Array<() => Promise<void> | void> = [];
   let closed = false;
@@ -138,6 +148,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     events,
     hasher,
     keys,
+    secrets,
     projects,
     users,
     sessions,
@@ -146,6 +157,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     deletions,
     lifecycle,
     apiKeys,
+    signInPasswords,
     redis,
     audit,
     rateLimiter,
@@ -168,6 +180,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       closed = true;
       deletions.stop();
       await lifecycle.close();
+      await signInPasswords.idle();
       for (const hook of closeHooks.reverse()) await hook();
       await audit.close();
       await revocations.close();

@@ -11,8 +11,8 @@ export interface HasherOptions {
   readonly concurrency: number;
   /** Hard cap on hashes waiting for a slot; past it callers get Overloaded at once. */
   readonly queueLimit: number;
-  /** Longest expected wait for a slot before callers get Overloaded (see HashAdmission). */
-  readonly maxWaitMs: number;
+  /** Longest expected wait for a slot before callers get Overloaded (see HashAdmission; default 1 s). */
+  readonly maxWaitMs?: number;
   /** Nice value of the hashing threads (default 10). */
   readonly threadNice?: number;
 }
@@ -27,14 +27,17 @@ const ARGON2ID = 2 as Options['algorithm'];
 /** Default nice value of the hashing threads: below the event loop, which must win the CPU under load. */
 const HASH_THREAD_NICE = 10;
 const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
+/** HASH_MAX_WAIT_MS's default (src/config.ts). */
+const DEFAULT_MAX_WAIT_MS = 1000;
 
 export type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
-type Reply = { id: number; value?: string | boolean; error?: string };
+type Reply = { id: number; value?: string | boolean; error?: string; ms?: number };
+type Done = { value: string | boolean; ms: number };
 
 /** A worker thread running one job at a time; a crashed worker fails its job and is replaced. */
 class HashThread {
   private worker: Worker | undefined;
-  private pending: { id: number; resolve: (value: string | boolean) => void; reject: (error: Error) => void } | undefined;
+  private pending: { id: number; resolve: (done: Done) => void; reject: (error: Error) => void } | undefined;
   private nextId = 0;
 
   constructor(
@@ -42,7 +45,7 @@ class HashThread {
     private readonly nice: number,
   ) {}
 
-  run(job: Job): Promise<string | boolean> {
+  run(job: Job): Promise<Done> {
     const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {
       this.nextId += 1;
@@ -70,7 +73,7 @@ class HashThread {
       if (pending === undefined || pending.id !== reply.id) return;
       this.pending = undefined;
       if (reply.error !== undefined || reply.value === undefined) pending.reject(new Error(reply.error ?? 'hash worker failed'));
-      else pending.resolve(reply.value);
+      else pending.resolve({ value: reply.value, ms: reply.ms ?? 0 });
     });
     const fail = (error: Error): void => {
       if (this.worker === worker) this.worker = undefined;
@@ -102,7 +105,7 @@ export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
 
   constructor(
-    private readonly settings: HasherOptions,
+    readonly settings: HasherOptions,
     deps: HasherDeps = {},
   ) {
     const options: Options = {
@@ -112,7 +115,7 @@ export class PasswordHasher {
       parallelism: settings.parallelism,
     };
     this.now = deps.now ?? (() => performance.now());
-    this.admission = new HashAdmission(settings, this.now);
+    this.admission = new HashAdmission({ ...settings, maxWaitMs: settings.maxWaitMs ?? DEFAULT_MAX_WAIT_MS }, this.now);
     this.runJob = deps.run;
     // Threads start lazily, on first use: many processes (CLI commands, tests) never hash.
     if (deps.run === undefined) for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options, settings.threadNice ?? HASH_THREAD_NICE));
@@ -158,12 +161,21 @@ export class PasswordHasher {
   }
 
   async hash(password: string): Promise<string> {
-    return String(await this.withSlot({ op: 'hash', password }));
+    return String((await this.withSlot({ op: 'hash', password })).value);
   }
 
-  /** Constant-time by construction (argon2 compares digests), false for a malformed hash. */
+  /**
+   * Constant-time by construction (each format compares digests), false for a malformed hash.
+   * Any format of password-formats.ts verifies (legacy ones from imports too).
+   */
   async verify(passwordHash: string, password: string): Promise<boolean> {
-    return (await this.withSlot({ op: 'verify', hash: passwordHash, password })) === true;
+    return (await this.verifyMeasured(passwordHash, password)).ok;
+  }
+
+  /** verify, with the time the hash thread spent on it (no queueing): see password-timing.ts. */
+  async verifyMeasured(passwordHash: string, password: string): Promise<{ ok: boolean; ms: number }> {
+    const done = await this.withSlot({ op: 'verify', hash: passwordHash, password });
+    return { ok: done.value === true, ms: done.ms };
   }
 
   /**
@@ -171,6 +183,11 @@ export class PasswordHasher {
    * wrong password and login timing does not reveal which emails exist.
    */
   async verifyDummy(password: string): Promise<false> {
+    await this.verifyDummyMeasured(password);
+    return false;
+  }
+
+  async verifyDummyMeasured(password: string): Promise<{ ok: false; ms: number }> {
     if (this.dummyHash === undefined) {
       const created = this.hash('gatehouse-dummy-password');
       // A refused or failed first hash must not stay cached: every later call would fail with it.
@@ -179,11 +196,10 @@ export class PasswordHasher {
       });
       this.dummyHash = created;
     }
-    await this.verify(await this.dummyHash, password);
-    return false;
+    return { ok: false, ms: (await this.verifyMeasured(await this.dummyHash, password)).ms };
   }
 
-  private async withSlot(job: Job): Promise<string | boolean> {
+  private async withSlot(job: Job): Promise<Done> {
     if (this.running >= this.settings.concurrency) {
       if (!this.admission.admits(this.running, this.waiting.length)) throw overloaded();
       // Resolved by `release` with the slot handed over, or rejected when it waited too long.
@@ -200,8 +216,12 @@ export class PasswordHasher {
     }
   }
 
-  private async compute(job: Job): Promise<string | boolean> {
-    if (this.runJob !== undefined) return this.runJob(job);
+  private async compute(job: Job): Promise<Done> {
+    if (this.runJob !== undefined) {
+      const started = this.now();
+      const value = await this.runJob(job);
+      return { value, ms: this.now() - started };
+    }
     // A slot guarantees an idle thread: there are exactly `concurrency` of each.
     const thread = this.idle.pop() as HashThread;
     try {
