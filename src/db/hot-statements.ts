@@ -1,5 +1,8 @@
-import { CompiledQuery } from 'kysely';
-import type { Db } from './connection.ts';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+/** connection.ts's Db, named here so that connection.ts can import this file without a cycle. */
+type Db = Kysely<Database>;
 
 /** A fixed SQL text run on every request of a hot path (sign-in, sign-up, the audit writer). */
 export interface HotStatement {
