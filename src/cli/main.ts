@@ -5,7 +5,7 @@ import { DataDirLockedError, DataDirUnusableError } from '../db/lock.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { auditTail, auditVerify } from './audit.ts';
 import { showOutbox } from './outbox.ts';
-import { createClient, createProject, listClients, listProjects, rotateKeys, runMigrations, type Output } from './commands.ts';
+import { createClient, createProject, listClients, listProjects, rotateClientSecret, rotateKeys, runMigrations, type Output } from './commands.ts';
 import { startServer } from './server.ts';
 
 const USAGE = `Usage: gatehouse <command> [--json]
@@ -16,7 +16,10 @@ Commands:
   projects list                         list projects
   projects create <name>                create a project
   clients list <projectId>              list a project's client applications
-  clients create <projectId> <name>     create a client application
+  clients create <projectId> <name>     create a client application; OAuth options:
+      [--redirect-uri URI]... [--post-logout-redirect-uri URI]... [--type public|confidential]
+      [--grant-type G]... [--scope S]... [--first-party] [--origin URL]...
+  clients rotate-secret <projectId> <clientId>   new secret for a confidential client (shown once)
   keys rotate                           sign new tokens with a fresh key
   audit tail [--limit N] [--follow]     print the newest audit-log entries (and new ones with --follow)
   audit verify                          check the audit log's hash chain (exit 1 if broken)
@@ -44,6 +47,13 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string', default: '20' },
       to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      type: { type: 'string' },
+      'grant-type': { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      'first-party': { type: 'boolean', default: false },
+      origin: { type: 'string', multiple: true },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -73,7 +83,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'clients create':
       if (rest[0] === undefined || rest[1] === undefined) break;
-      await createClient(config, out, rest[0], rest.slice(1).join(' '));
+      if (values.type !== undefined && values.type !== 'public' && values.type !== 'confidential') break;
+      await createClient(config, out, rest[0], {
+        name: rest.slice(1).join(' '),
+        ...(values['redirect-uri'] && { redirectUris: values['redirect-uri'] }),
+        ...(values['post-logout-redirect-uri'] && { postLogoutRedirectUris: values['post-logout-redirect-uri'] }),
+        ...(values.type !== undefined && { type: values.type }),
+        ...(values['grant-type'] && { grantTypes: values['grant-type'] }),
+        ...(values.scope && { scopes: values.scope.flatMap((scope) => scope.split(' ')).filter((scope) => scope !== '') }),
+        ...(values['first-party'] && { firstParty: true }),
+        ...(values.origin && { allowedOrigins: values.origin }),
+      });
+      return 0;
+    case 'clients rotate-secret':
+      if (rest[0] === undefined || rest[1] === undefined) break;
+      await rotateClientSecret(config, out, rest[0], rest[1]);
       return 0;
     case 'audit tail':
       if (!/^[0-9]{1,5}$/.test(values.limit)) break;

@@ -23,6 +23,13 @@ import { MemoryRevocationStore, type RevocationStore } from './revocations.ts';
 import { Sessions } from './sessions.ts';
 import { AccessTokens } from './tokens.ts';
 import { createApi, type GatehouseApi } from './use-cases/index.ts';
+import { BrowserSessions } from './oidc/browser-sessions.ts';
+import { OAuthClients } from './oidc/clients.ts';
+import { systemClock, type Clock } from './oidc/clock.ts';
+import { AuthorizationCodes } from './oidc/codes.ts';
+import { Consents } from './oidc/consents.ts';
+import { Interactions } from './oidc/interactions.ts';
+import { ProviderJwts } from './oidc/jwts.ts';
 import { Users } from './users.ts';
 
 /**
@@ -64,6 +71,8 @@ export interface Core {
 export interface CoreOptions {
   /** Replaces the in-process revocation store (e.g. the Redis one). */
   readonly revocations?: RevocationStore;
+  /** The OpenID provider's clock (authorization code and interaction lifetimes); tests set one. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -120,7 +129,17 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       return false;
     }
   };
-  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, health });
+  const clock = options.clock ?? systemClock;
+  const oidc = {
+    clock,
+    clients: new OAuthClients(projects),
+    codes: new AuthorizationCodes(db, clock),
+    consents: new Consents(db),
+    interactions: new Interactions(db, clock),
+    browserSessions: new BrowserSessions(db, sessions, revocations, events),
+    jwts: new ProviderJwts(keys, config.issuer),
+  };
+  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, health, tokens, revocations, oidc });
 
   const closeHooks: Array<() => Promise<void> | void> = [];
   let closed = false;
