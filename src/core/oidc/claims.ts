@@ -4,8 +4,18 @@ import { profileReference, type Profile, type User } from '../users.ts';
  * The user's claims that the granted scopes release (OpenID Connect Core §5.4; SMART's fhirUser),
  * alike in ID tokens and at userinfo.
  */
-export function userClaims(user: User, profile: Profile, scope: readonly string[]): Record<string, unknown> {
-  const claims: Record<string, unknown> = {};
+export interface UserClaims {
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  updated_at?: number;
+  email?: string;
+  email_verified?: boolean;
+  fhirUser?: string;
+}
+
+export function userClaims(user: User, profile: Profile, scope: readonly string[]): UserClaims {
+  const claims: UserClaims = {};
   if (scope.includes('profile')) {
     const name = `${user.first_name} ${user.last_name}`.trim();
     if (name !== '') claims.name = name;

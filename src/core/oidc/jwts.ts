@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { SIGNING_ALG, type KeyStore } from '../keys.ts';
+import type { UserClaims } from './claims.ts';
 
 export interface IdTokenInput {
   readonly subject: string;
@@ -11,7 +12,7 @@ export interface IdTokenInput {
   /** The browser (SSO) session: RP-initiated logout names it. */
   readonly sid: string;
   /** Claims the granted scopes release (email, name, fhirUser, ...). */
-  readonly claims: Readonly<Record<string, unknown>>;
+  readonly claims: UserClaims;
   readonly ttlSeconds: number;
 }
 

@@ -5,12 +5,12 @@
  * its resource type is covered and its permissions are a subset).
  */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
-export const SMART_SCOPES = ['fhirUser', 'launch/patient', 'online_access'] as const;
+export const SMART_SCOPES = ['fhirUser', 'launch/patient'] as const;
 /** Every scope Gatehouse knows that is not a SMART resource scope. */
 export const KNOWN_SCOPES: readonly string[] = [...OIDC_SCOPES, ...SMART_SCOPES];
 
 /** Scopes that name a user: never granted to a client acting for itself (client_credentials). */
-const USER_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access', 'fhirUser', 'launch/patient', 'online_access']);
+const USER_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access', 'fhirUser', 'launch/patient']);
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const RESOURCE_SCOPE = /^(patient|user|system)\/(\*|[A-Z][A-Za-z]{0,63})\.(read|write|\*|c?r?u?d?s?)(\?[\x21\x23-\x5b\x5d-\x7e]*)?$/;

@@ -1,7 +1,7 @@
 import type { Auth } from '../auth.ts';
 import { ErrorCode, GatehouseError } from '../errors.ts';
 import type { SecurityEvents } from '../events.ts';
-import { amrOf, userClaims } from '../oidc/claims.ts';
+import { amrOf, userClaims, type UserClaims } from '../oidc/claims.ts';
 import type { OAuthClients } from '../oidc/clients.ts';
 import type { AuthorizationCode, AuthorizationCodes } from '../oidc/codes.ts';
 import type { ProviderJwts } from '../oidc/jwts.ts';
@@ -152,7 +152,7 @@ export class TokenGrants {
   }
 
   /** OpenID Connect Core §5.3: the claims the token's scopes release. */
-  async userinfo(accessToken: string | undefined): Promise<Record<string, unknown>> {
+  async userinfo(accessToken: string | undefined): Promise<{ sub: string } & UserClaims> {
     if (accessToken === undefined) throw new GatehouseError(ErrorCode.Unauthenticated, 'An access token is required', { data: { reason: 'missing' } });
     const principal = await this.deps.auth.authenticateBearer(accessToken);
     const scope = parseScope(principal.scope);
