@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the production server: src/ bundled by esbuild into dist/gatehouse.mjs (dependencies stay
 // in node_modules), plus the files the code finds next to itself at run time (migrations, the
-// hash worker, the embedded-database initializer). Running the bundle instead of src/ through
+// hash worker, the embedded-database initializer, the page templates and assets). Running the bundle instead of src/ through
 // tsx saves tsx's loader thread (~36 MB RSS) and its start-up; it takes well under a second, so
 // `npm start` builds every time and can never run stale code.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -28,3 +28,5 @@ await build({
 cpSync(`${root}src/db/migrations`, `${out}migrations`, { recursive: true });
 cpSync(`${root}src/core/hash-worker.mjs`, `${out}hash-worker.mjs`);
 cpSync(`${root}src/db/pglite-init.mjs`, `${out}pglite-init.mjs`);
+cpSync(`${root}src/http/pages/templates`, `${out}templates`, { recursive: true });
+cpSync(`${root}src/http/pages/assets`, `${out}assets`, { recursive: true });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { ClientsTable, ProjectsTable } from '../db/schema.ts';
-import { ErrorCode, GatehouseError } from './errors.ts';
+import { brandingProblems } from './branding.ts';
+import { ErrorCode, GatehouseError, type FieldProblem } from './errors.ts';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from './keys.ts';
 
 export type Project = Selectable<ProjectsTable>;
@@ -203,7 +204,7 @@ export function isUuid(value: string): boolean {
 }
 
 function validateSettings(input: ProjectSettingsInput): void {
-  const problems: Array<{ field: string; message: string }> = [];
+  const problems: FieldProblem[] = [];
   if (input.name !== undefined && input.name.trim() === '') problems.push({ field: 'name', message: 'Name is required' });
   for (const type of input.selfRegisterTypes ?? []) {
     if (!(PROFILE_TYPES as readonly string[]).includes(type)) {
@@ -218,5 +219,6 @@ function validateSettings(input: ProjectSettingsInput): void {
   if (refresh !== undefined && (!Number.isInteger(refresh) || refresh < 60 || refresh > 366 * 24 * 3600)) {
     problems.push({ field: 'refreshTokenTtlSeconds', message: 'Must be an integer from 60 to 31622400' });
   }
+  problems.push(...brandingProblems(input.settings?.branding));
   if (problems.length > 0) throw new GatehouseError(ErrorCode.Validation, problems[0]!.message, { fields: problems });
 }

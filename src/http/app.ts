@@ -15,6 +15,8 @@ import { installRateLimits } from './rate-limit.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installCors } from './cors.ts';
 import { installCsrf } from './csrf.ts';
+import { installPages, PAGE_ERRORS, renderErrorPage, wantsHtml } from './pages/index.ts';
+import type { RouteTable } from './routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +26,8 @@ declare module 'fastify' {
 
 export interface BuildOptions extends CoreOptions {
   readonly logger?: Logger;
+  /** Page routes mounted beside the hosted pages (test fixtures). */
+  readonly extraPages?: RouteTable;
 }
 
 /**
@@ -78,13 +82,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const metrics = installMetrics(app, core);
   installLoadShedding(app, core);
   installRateLimits(app, core, metrics.rateLimited);
+  await installPages(app, { api: core.api, config, ...(options.extraPages && { extraRoutes: options.extraPages }) });
   for (const contract of contracts) {
     if (contract.enabled(config)) await app.register(contract.plugin, { api: core.api, config });
   }
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) =>
+    // A person who mistypes an address in a browser gets a page; API clients get JSON.
+    wantsHtml(request)
+      ? renderErrorPage(reply, request, PAGE_ERRORS.notFound)
+      : reply.code(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
   app.setErrorHandler((error, request, reply) => {
     const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ error: 'bad_request', message: 'The request could not be processed' });
+    if (status !== undefined && status >= 400 && status < 500)
+      return reply.code(status).send({ error: 'bad_request', message: 'The request could not be processed' });
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'internal_error', message: 'Internal server error' });
   });

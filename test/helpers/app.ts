@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp, type BuildOptions } from '../../src/http/app.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -63,7 +63,10 @@ export function testEnv(env: Record<string, string> = {}): Record<string, string
   };
 }
 
-export async function createTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string; dataDir?: string } = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { databaseUrl?: string; dataDir?: string; build?: BuildOptions } = {},
+): Promise<TestApp> {
   let drop: (() => Promise<void>) | undefined;
   let databaseUrl = options.databaseUrl;
   if (databaseUrl === undefined && options.dataDir === undefined && onPostgres()) {
@@ -78,7 +81,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
       ...env,
     }),
   );
-  const app = await buildApp(config);
+  const app = await buildApp(config, options.build);
   const { project, client } = await app.core.projects.ensureDefault();
   return {
     app,
