@@ -5,16 +5,15 @@ import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import { sessionContext } from '../../http/request-context.ts';
 import { limits } from '../../http/route-limits.ts';
 import { endpoint } from '../../http/routes.ts';
-import { browserOf, interactionPage, setBrowserBinding } from './http.ts';
+import { browserOf, setBrowserBinding, stepLocation } from '../../http/pages/browser.ts';
 import { AuthorizeParamsSchema } from './schemas.ts';
 
 const description =
   'Authorization code flow (OpenID Connect Core §3.1.2) with PKCE. An unknown client or a redirect_uri that is not registered exactly gets an error page, never a redirect; other errors go back to the redirect URI with `state` and `iss` (RFC 9207). Without a browser session (or with prompt=login, an exceeded max_age) the user is sent to the hosted sign-in page.';
 
 /** Sends the browser where the core decided: back to the client, or to a hosted page. */
-export function followStep(reply: FastifyReply, step: AuthorizationStep, status: 302 | 303): FastifyReply {
-  const location = step.kind === 'redirect' ? step.location : interactionPage(step.step, step.interactionId);
-  return reply.code(status).header('location', location).send();
+function followStep(reply: FastifyReply, step: AuthorizationStep, status: 302 | 303): FastifyReply {
+  return reply.code(status).header('location', stepLocation(step)).send();
 }
 
 async function authorize(api: GatehouseApi, request: FastifyRequest, reply: FastifyReply, raw: RawParams, status: 302 | 303) {

@@ -3,7 +3,7 @@ import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import { sessionContext } from '../../http/request-context.ts';
 import { limits } from '../../http/route-limits.ts';
 import { endpoint } from '../../http/routes.ts';
-import { browserOf, setSsoCookie } from './http.ts';
+import { browserOf, PAGE_PATHS, pageUrl, setSsoCookie } from '../../http/pages/browser.ts';
 import { EndSessionParamsSchema } from './schemas.ts';
 
 type EndSessionParams = {
@@ -19,9 +19,8 @@ const description =
 
 /** The hosted page that asks "Sign out?" (src/http/pages), with the request's parameters. */
 export function confirmPage(params: EndSessionParams): string {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') query.set(name, value);
-  return `/login/sign-out?${query.toString()}`;
+  const { id_token_hint, post_logout_redirect_uri, state, client_id, ui_locales } = params;
+  return pageUrl(PAGE_PATHS.signOut, { id_token_hint, post_logout_redirect_uri, state, client_id, ui_locales });
 }
 
 /** After sign-out: the client's registered URI (with `state`), or the signed-out page. */
@@ -36,8 +35,8 @@ export async function endSession(api: GatehouseApi, request: FastifyRequest, rep
     context: sessionContext(request),
   });
   if (outcome.kind === 'confirm') return reply.code(status).header('location', confirmPage(params)).send();
-  setSsoCookie(request, reply, outcome.sso, 0);
-  const signedOut = `/login/signed-out${params.ui_locales === undefined ? '' : `?ui_locales=${encodeURIComponent(params.ui_locales)}`}`;
+  setSsoCookie(request, reply, outcome.sso);
+  const signedOut = pageUrl(PAGE_PATHS.signedOut, { ui_locales: params.ui_locales });
   return reply.code(status).header('location', outcome.location ?? signedOut).send();
 }
 

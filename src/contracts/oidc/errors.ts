@@ -1,8 +1,8 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, type GatehouseError } from '../../core/errors.ts';
-import type { RenderedError } from '../../http/error-mapping.ts';
-import { unhandled, type Problem } from '../../http/problems.ts';
-import { renderErrorPage } from './error-page.ts';
+import { sendProblem, type RenderedError } from '../../http/error-mapping.ts';
+import { PAGE_ERRORS, renderErrorPage } from '../../http/pages/index.ts';
+import { toProblem, unhandled, type Problem } from '../../http/problems.ts';
 
 /** RFC 6749 §5.2 (and RFC 6750 §3.1 at userinfo): `{error, error_description}`. */
 function oauth(status: number, error: string, description: string, headers?: Record<string, string>): RenderedError {
@@ -90,10 +90,30 @@ function json(problem: Problem, request: FastifyRequest): RenderedError {
   }
 }
 
-/** Renders every failure of the OpenID provider's endpoints; authorize and logout as an error page. */
+/** Renders every failure of the OpenID provider's endpoints (RFC 6749 §5.2). */
 export function renderOidcProblem(problem: Problem, request: FastifyRequest): RenderedError {
-  const rendered = json(problem, request);
-  if (!PAGE_ROUTES.has(request.routeOptions.url ?? '')) return rendered;
-  const body = rendered.body as { error: string; error_description: string };
-  return { status: rendered.status, contentType: 'text/html; charset=utf-8', body: renderErrorPage(request, body.error, body.error_description) };
+  return json(problem, request);
+}
+
+/**
+ * The OpenID provider's error handler: JSON for the endpoints clients call; the readable error
+ * page for those a person's browser opens (authorize, logout), never a redirect to a URI that
+ * was not checked.
+ */
+export function useOidcErrors(scope: FastifyInstance): void {
+  scope.setErrorHandler(async (error, request, reply) => {
+    if (!PAGE_ROUTES.has(request.routeOptions.url ?? '')) return sendProblem(reply, request, renderOidcProblem, error);
+    const problem = toProblem(error);
+    if (problem.kind === 'internal') request.log.error({ err: error }, 'request failed');
+    const code = problem.kind === 'core' ? problem.error.code : undefined;
+    const page =
+      code === ErrorCode.InvalidRedirectUri
+        ? PAGE_ERRORS.invalidRedirect
+        : code === ErrorCode.NotFound
+          ? PAGE_ERRORS.expiredRequest
+          : problem.kind === 'internal'
+            ? PAGE_ERRORS.internal
+            : { ...PAGE_ERRORS.badRequest, status: json(problem, request).status };
+    return renderErrorPage(reply, request, page);
+  });
 }

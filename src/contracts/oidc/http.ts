@@ -1,11 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, GatehouseError } from '../../core/errors.ts';
-import type { Browser } from '../../core/use-cases/authorization.ts';
 import type { ClientAuthentication } from '../../core/use-cases/token-grants.ts';
 
-/** The browser's binding to its authorization requests, and its SSO session secrets (joined by '.'). */
-export const BROWSER_COOKIE = 'gatehouse_browser';
-export const SSO_COOKIE = 'gatehouse_sso';
 const FORM = 'application/x-www-form-urlencoded';
 
 /**
@@ -26,28 +22,6 @@ export function parseForm(text: string): Record<string, string | string[]> {
     out[name] = seen === undefined ? value : [...[seen].flat(), value];
   }
   return out;
-}
-
-/** The browser cookies the authorization endpoint and the hosted pages read. */
-export function browserOf(request: FastifyRequest): Browser {
-  const binding = request.cookies[BROWSER_COOKIE];
-  const sso = (request.cookies[SSO_COOKIE] ?? '').split('.').filter((part) => part !== '');
-  return { binding: binding === '' ? undefined : binding, sso };
-}
-
-function cookieOptions(request: FastifyRequest) {
-  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' };
-}
-
-/** A browser binding is a session cookie: closing the browser abandons unfinished sign-ins. */
-export function setBrowserBinding(request: FastifyRequest, reply: FastifyReply, binding: string | undefined): void {
-  if (binding !== undefined) reply.setCookie(BROWSER_COOKIE, binding, cookieOptions(request));
-}
-
-/** Writes the SSO cookie with the given secrets (cleared when none is left); it lives as long as the sessions it holds. */
-export function setSsoCookie(request: FastifyRequest, reply: FastifyReply, secrets: readonly string[], maxAgeSeconds: number): void {
-  if (secrets.length === 0) reply.clearCookie(SSO_COOKIE, cookieOptions(request));
-  else reply.setCookie(SSO_COOKIE, secrets.join('.'), { ...cookieOptions(request), maxAge: maxAgeSeconds });
 }
 
 /**
@@ -82,7 +56,3 @@ export function noStore(reply: FastifyReply): void {
   reply.header('pragma', 'no-cache');
 }
 
-/** Where the hosted pages of an interaction live (src/http/pages). */
-export function interactionPage(step: 'login' | 'consent', interactionId: string): string {
-  return `${step === 'login' ? '/login' : '/login/consent'}?interaction=${encodeURIComponent(interactionId)}`;
-}

@@ -1,14 +1,12 @@
-import cookie from '@fastify/cookie';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { GatehouseApi } from '../../core/use-cases/index.ts';
-import { useProblemRenderer } from '../../http/error-mapping.ts';
 import { mount, type RouteTable } from '../../http/routes.ts';
 import type { ContractOptions } from '../contract.ts';
 import { authorizeGet, authorizePost } from './authorize.ts';
 import { jwks, openidConfiguration, smartConfiguration } from './discovery.ts';
 import { endSessionGet } from './end-session.ts';
-import { renderOidcProblem } from './errors.ts';
+import { useOidcErrors } from './errors.ts';
 import { acceptForms } from './http.ts';
 import { introspect, revoke } from './token-management.ts';
 import { token } from './token.ts';
@@ -31,8 +29,7 @@ export const oidcRoutes = (api: GatehouseApi, config: Config): RouteTable => [
 
 /** The OpenID Connect provider (and SMART App Launch): one issuer, GATEHOUSE_ISSUER. */
 export const oidcContract: FastifyPluginAsync<ContractOptions> = async (app, { api, config }) => {
-  await app.register(cookie);
   acceptForms(app);
-  useProblemRenderer(app, renderOidcProblem);
+  useOidcErrors(app);
   mount(app, oidcRoutes(api, config));
 };

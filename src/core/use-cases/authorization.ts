@@ -25,7 +25,7 @@ export type AuthorizationStep =
   /** Back to the client: a code, or an error, with `state` and `iss`. */
   | { readonly kind: 'redirect'; readonly location: string }
   /** The user must sign in (or pick up the second factor) or consent: a hosted page. */
-  | { readonly kind: 'interaction'; readonly interactionId: string; readonly step: 'login' | 'consent' };
+  | { readonly kind: 'interaction'; readonly interactionId: string; readonly step: 'login' | 'consent'; readonly uiLocales: string | undefined };
 
 export interface Begun {
   readonly next: AuthorizationStep;
@@ -182,13 +182,13 @@ export class Authorization {
     };
     if (loginRequired) {
       if (promptNone) return stop({ error: 'login_required', description: 'The user is not signed in' });
-      return { kind: 'interaction', interactionId: (interaction ?? (await this.deps.interactions.create(params, binding ?? ''))).id, step: 'login' };
+      return { kind: 'interaction', interactionId: (interaction ?? (await this.deps.interactions.create(params, binding ?? ''))).id, step: 'login', uiLocales: params.uiLocales };
     }
     // The consent page's answer issues the code itself, so prompt=consent is asked exactly once.
     const needsConsent = params.prompt.includes('consent') || (!client.first_party && !(await this.deps.consents.covers(session.user_id, client.id, params.scope)));
     if (needsConsent) {
       if (promptNone) return stop({ error: 'consent_required', description: 'The user has not allowed this client yet' });
-      return { kind: 'interaction', interactionId: (interaction ?? (await this.deps.interactions.create(params, binding ?? ''))).id, step: 'consent' };
+      return { kind: 'interaction', interactionId: (interaction ?? (await this.deps.interactions.create(params, binding ?? ''))).id, step: 'consent', uiLocales: params.uiLocales };
     }
     return this.issue(interaction, client, session, context, params);
   }

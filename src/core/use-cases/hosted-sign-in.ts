@@ -18,7 +18,7 @@ export interface HostedTarget {
 export type HostedResult =
   | { readonly kind: 'mfa'; readonly challenge: string }
   /** Signed in: the browser cookie's new secrets, and the authorization request's next step if there is one. */
-  | { readonly kind: 'signed-in'; readonly sso: readonly string[]; readonly next: AuthorizationStep | undefined };
+  | { readonly kind: 'signed-in'; readonly email: string; readonly sso: readonly string[]; readonly next: AuthorizationStep | undefined };
 
 export interface HostedAccount {
   readonly email: string;
@@ -47,13 +47,13 @@ export class HostedSignIn {
     const tenant = await this.tenantOf(target);
     const result = await this.deps.signIn.withPassword({ tenant, email, password, session: { kind: 'sso' }, context: target.context });
     if ('mfaChallenge' in result) return { kind: 'mfa', challenge: result.mfaChallenge };
-    return this.opened(target, result.project.id, result.cookie);
+    return this.opened(target, result.project.id, result.cookie, result.user.email);
   }
 
   async mfaCode(target: HostedTarget, challenge: string, code: string): Promise<HostedResult> {
     const tenant = await this.tenantOf(target);
     const result = await this.deps.signIn.withMfaCode({ challenge, code, tenant, session: { kind: 'sso' }, context: target.context });
-    return this.opened(target, result.project.id, result.cookie);
+    return this.opened(target, result.project.id, result.cookie, result.user.email);
   }
 
   /** Self-registration (when the project allows it), signed in at once. */
@@ -68,7 +68,7 @@ export class HostedSignIn {
       session: { kind: 'sso' },
       context: target.context,
     });
-    return this.opened(target, registered.project.id, registered.cookie);
+    return this.opened(target, registered.project.id, registered.cookie, registered.user.email);
   }
 
   /** The tenant of the sign-in: the interaction's client (checked to be this browser's), or the one given. */
@@ -78,12 +78,12 @@ export class HostedSignIn {
     return { clientId: view.client.id };
   }
 
-  private async opened(target: HostedTarget, projectId: string, cookie: CookieSession): Promise<HostedResult> {
+  private async opened(target: HostedTarget, projectId: string, cookie: CookieSession, email: string): Promise<HostedResult> {
     const previous = await this.deps.browserSessions.current(target.browser.sso, projectId);
     if (previous !== undefined && previous.id !== cookie.session.id) await this.deps.browserSessions.replace(previous, cookie.session);
     const sso = BrowserSessions.add(target.browser.sso, cookie.secret);
     const browser = { binding: target.browser.binding, sso };
     const next = target.interactionId === undefined ? undefined : await this.deps.authorization.signedIn(target.interactionId, browser, cookie.session, target.context);
-    return { kind: 'signed-in', sso, next };
+    return { kind: 'signed-in', email, sso, next };
   }
 }

@@ -3,6 +3,7 @@ import { redirectWith } from '../oidc/authorization-request.ts';
 import type { BrowserSessions } from '../oidc/browser-sessions.ts';
 import type { OAuthClients } from '../oidc/clients.ts';
 import type { ProviderJwts } from '../oidc/jwts.ts';
+import type { JWTPayload } from 'jose';
 import type { Client } from '../projects.ts';
 import type { Session, SessionContext, Sessions } from '../sessions.ts';
 import type { Browser } from './authorization.ts';
@@ -38,7 +39,11 @@ export class Logout {
     },
   ) {}
 
-  async endSession(request: EndSessionRequest): Promise<EndSessionOutcome> {
+  /**
+   * Checks a logout request without acting on it (the sign-out page shows it): the client it
+   * names, and the post-logout redirect URI, registered for that client exactly.
+   */
+  async check(request: Omit<EndSessionRequest, 'browser' | 'confirmed' | 'context'>): Promise<{ client: Client | undefined; hint: JWTPayload | undefined }> {
     const hint = request.idTokenHint === undefined ? undefined : await this.deps.jwts.inspect(request.idTokenHint, { expired: 'allow', typ: 'JWT' });
     if (request.idTokenHint !== undefined && hint === undefined) throw new GatehouseError(ErrorCode.Validation, 'id_token_hint is not a valid ID token of this server');
     const hintClient = typeof hint?.aud === 'string' ? hint.aud : undefined;
@@ -52,6 +57,12 @@ export class Logout {
     if (target !== undefined && (client === undefined || !client.post_logout_redirect_uris.includes(target))) {
       throw new GatehouseError(ErrorCode.InvalidRedirectUri, 'post_logout_redirect_uri is not registered for this client');
     }
+    return { client, hint };
+  }
+
+  async endSession(request: EndSessionRequest): Promise<EndSessionOutcome> {
+    const { client, hint } = await this.check(request);
+    const target = request.postLogoutRedirectUri;
     const sessions = await this.sessionsOf(request.browser, client);
     const named = hint !== undefined && (sessions.length === 0 || sessions.some((session) => session.id === hint.sid && session.user_id === hint.sub));
     if (!named && !request.confirmed) return { kind: 'confirm', client };
