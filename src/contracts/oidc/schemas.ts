@@ -7,23 +7,30 @@ export const oauthErrors = { 400: OAuthErrorSchema, 401: OAuthErrorSchema, 429: 
 
 const text = (description: string, maxLength = 4096) => Type.Optional(Type.String({ maxLength, description }));
 
+/**
+ * A parameter of an authorization request: a repeated one is let through as a list, so that the
+ * core can send invalid_request to the (checked) redirect URI instead of answering with a page.
+ */
+const param = (description: string, maxLength = 4096) =>
+  Type.Optional(Type.Union([Type.String({ maxLength, description }), Type.Array(Type.String({ maxLength }), { maxItems: 10 })]));
+
 /** Parameters of an authorization request (query string or form body); more may come and are ignored. */
 export const AuthorizeParamsSchema = Type.Object(
   {
     client_id: text('The registered client'),
     redirect_uri: text('Exactly one of the redirect URIs registered for the client'),
-    response_type: text('`code`'),
-    scope: text('Space-separated scopes, e.g. `openid profile email offline_access`'),
-    state: text('Returned unchanged with the answer'),
-    nonce: text('Copied into the ID token', 512),
-    code_challenge: text('PKCE challenge (required for public clients)'),
-    code_challenge_method: text('`S256`'),
-    prompt: text('`none`, `login` or `consent`'),
-    max_age: text('Seconds since the last sign-in after which the user signs in again'),
-    login_hint: text('Email address to prefill', 320),
-    ui_locales: text('Preferred languages of the pages, e.g. `de en`', 200),
-    id_token_hint: text('A previous ID token', 8192),
-    response_mode: text('`query`'),
+    response_type: param('`code`'),
+    scope: param('Space-separated scopes, e.g. `openid profile email offline_access`'),
+    state: param('Returned unchanged with the answer'),
+    nonce: param('Copied into the ID token', 512),
+    code_challenge: param('PKCE challenge (required for public clients)'),
+    code_challenge_method: param('`S256`'),
+    prompt: param('`none`, `login` or `consent`'),
+    max_age: param('Seconds since the last sign-in after which the user signs in again'),
+    login_hint: param('Email address to prefill', 320),
+    ui_locales: param('Preferred languages of the pages, e.g. `de en`', 200),
+    id_token_hint: param('A previous ID token', 8192),
+    response_mode: param('`query`'),
   },
   { additionalProperties: true },
 );
