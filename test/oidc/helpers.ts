@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import * as client from 'openid-client';
 import type { Clock } from '../../src/core/oidc/clock.ts';
 import { ADMIN_TOKEN, createTestApp, json, type TestApp } from '../helpers/app.ts';
@@ -31,14 +31,19 @@ export async function startProvider(env: Record<string, string> = {}, options: {
     listener.close();
     throw error;
   }
-  listener.on('connection', (socket) => test.app.server.emit('connection', socket));
+  const sockets = new Set<Socket>();
+  listener.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    test.app.server.emit('connection', socket);
+  });
   return {
     ...test,
     issuer,
     async close() {
       // The listener counts the sockets it handed over: end them first, or close waits for keep-alive.
       const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
-      test.app.server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await closed;
       await test.close();
     },
