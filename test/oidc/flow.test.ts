@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import * as client from 'openid-client';
 import { ADMIN_TOKEN, json } from '../helpers/app.ts';
+import { linkIn, outboxFor } from '../lifecycle/helpers.ts';
 import { CookieJar, createUser, discover, hiddenField, registerClient, startProvider, submit, type Provider } from './helpers.ts';
 
 const REDIRECT = 'http://127.0.0.1/callback';
@@ -267,5 +268,39 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     assert.equal(bad.statusCode, 422);
     const publicRotation = await provider.app.inject({ method: 'POST', url: `/admin/projects/${provider.projectId}/clients/${clientId}/rotate-secret`, headers: admin });
     assert.equal(publicRotation.statusCode, 409);
+  });
+
+  it('the pages mail their own links: sign up → verify email; forgot password → reset → sign in with the new password', async () => {
+    const jar = new CookieJar();
+    const email = `pages.${Date.now()}@example.com`;
+    let html = await (await jar.fetch(`${provider.issuer}/login/sign-up`)).text();
+    const created = await submit(jar, `${provider.issuer}/login/sign-up`, { _csrf: hiddenField(html, '_csrf'), email, password: 'first passphrase 123', firstName: 'Pat' });
+    assert.equal(created.status, 200);
+    assert.match(await created.text(), /You are signed in as/);
+    const verification = linkIn(await outboxFor(provider.app, email, (item) => item.kind === 'verify-email'), 'verify-email');
+    assert.equal(verification.origin, provider.issuer);
+    const landing = await jar.fetch(verification.href);
+    assert.equal(landing.status, 302);
+    html = await (await jar.fetch(new URL(String(landing.headers.get('location')), provider.issuer).href)).text();
+    const verified = await submit(jar, `${provider.issuer}/login/verify-email`, { _csrf: hiddenField(html, '_csrf'), id: hiddenField(html, 'id'), secret: hiddenField(html, 'secret') });
+    assert.equal(verified.status, 303);
+    assert.equal((await provider.app.core.users.byEmail(provider.projectId, email))?.email_verified, true);
+
+    html = await (await jar.fetch(`${provider.issuer}/login/forgot-password`)).text();
+    const asked = await submit(jar, `${provider.issuer}/login/forgot-password`, { _csrf: hiddenField(html, '_csrf'), email });
+    assert.equal(asked.status, 303);
+    const reset = linkIn(await outboxFor(provider.app, email, (item) => item.kind === 'password-reset'), 'reset-password');
+    assert.equal(reset.pathname, '/login/reset-password');
+    html = await (await jar.fetch(reset.href)).text();
+    const changed = await submit(jar, `${provider.issuer}/login/reset-password`, { _csrf: hiddenField(html, '_csrf'), id: hiddenField(html, 'id'), secret: hiddenField(html, 'secret'), password: 'second passphrase 456' });
+    assert.equal(changed.status, 303);
+    html = await (await jar.fetch(`${provider.issuer}/login`)).text();
+    assert.match(html, /Your password was changed/);
+    const signedIn = await submit(jar, `${provider.issuer}/login`, { _csrf: hiddenField(html, '_csrf'), email, password: 'second passphrase 456' });
+    assert.equal(signedIn.status, 200);
+    assert.match(await signedIn.text(), /You are signed in as/);
+    const wrong = await submit(jar, `${provider.issuer}/login`, { _csrf: hiddenField(html, '_csrf'), email, password: 'first passphrase 123' });
+    assert.equal(wrong.status, 401);
+    assert.match(await wrong.text(), /email address or password is not correct/);
   });
 });
