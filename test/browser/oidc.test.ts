@@ -35,7 +35,12 @@ describe('hosted sign-in pages in chromium, with openid-client as the relying pa
     LOGOUT = `http://127.0.0.1:${port}/bye`;
     provider = await startProvider();
     browser = await launchChromium();
-    app = await registerClient(provider, { name: 'Chart viewer', redirectUris: [REDIRECT], postLogoutRedirectUris: [LOGOUT], firstParty: true });
+    app = await registerClient(provider, {
+      name: 'Chart viewer',
+      redirectUris: [REDIRECT],
+      postLogoutRedirectUris: [LOGOUT],
+      firstParty: true,
+    });
     config = await discover(provider, app.id);
   });
   after(async () => {
@@ -49,7 +54,15 @@ describe('hosted sign-in pages in chromium, with openid-client as the relying pa
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    const url = client.buildAuthorizationUrl(forConfig, { redirect_uri: REDIRECT, scope, state, nonce, code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra });
+    const url = client.buildAuthorizationUrl(forConfig, {
+      redirect_uri: REDIRECT,
+      scope,
+      state,
+      nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...extra,
+    });
     return { url, verifier, state, nonce };
   }
 
@@ -72,14 +85,21 @@ describe('hosted sign-in pages in chromium, with openid-client as the relying pa
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
     await Promise.all([page.waitForURL(`${REDIRECT}**`), page.getByRole('button', { name: 'Sign in' }).click()]);
-    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+      idTokenExpected: true,
+    });
     const claims = tokens.claims();
     assert.equal(claims?.email, user.email);
     assert.deepEqual(claims?.amr, ['pwd']);
     assert.equal((await client.fetchUserInfo(config, tokens.access_token, String(claims?.sub))).email, user.email);
     assert.ok((await client.refreshTokenGrant(config, String(tokens.refresh_token))).access_token);
 
-    await page.goto(client.buildEndSessionUrl(config, { id_token_hint: String(tokens.id_token), post_logout_redirect_uri: LOGOUT, state: 'after' }).href);
+    await page.goto(
+      client.buildEndSessionUrl(config, { id_token_hint: String(tokens.id_token), post_logout_redirect_uri: LOGOUT, state: 'after' }).href,
+    );
     assert.equal(page.url(), `${LOGOUT}?state=after`);
     // Signed out: the next request asks for the password again.
     await page.goto((await start(config, 'openid')).url.href);
@@ -112,14 +132,22 @@ describe('hosted sign-in pages in chromium, with openid-client as the relying pa
     // The next time step: the enrollment spent the current one.
     await page.getByLabel('Code').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
     await Promise.all([page.waitForURL(`${REDIRECT}**`), page.getByRole('button', { name: 'Weiter' }).click()]);
-    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
     assert.deepEqual(tokens.claims()?.amr, ['pwd', 'otp', 'mfa']);
 
     const second = await registerClient(provider, { name: 'Second app', redirectUris: [REDIRECT], firstParty: true });
     const secondConfig = await discover(provider, second.id);
     const silent = await start(secondConfig, 'openid email', { prompt: 'none' });
     await page.goto(silent.url.href);
-    const secondTokens = await client.authorizationCodeGrant(secondConfig, new URL(page.url()), { pkceCodeVerifier: silent.verifier, expectedState: silent.state, expectedNonce: silent.nonce });
+    const secondTokens = await client.authorizationCodeGrant(secondConfig, new URL(page.url()), {
+      pkceCodeVerifier: silent.verifier,
+      expectedState: silent.state,
+      expectedNonce: silent.nonce,
+    });
     assert.equal(secondTokens.claims()?.email, user.email);
     assert.deepEqual(problems, []);
     await page.close();
@@ -139,13 +167,22 @@ describe('hosted sign-in pages in chromium, with openid-client as the relying pa
     assert.ok(await page.getByRole('button', { name: 'Deny' }).isVisible());
     assert.match(String(await page.textContent('main')), /Research study/);
     await Promise.all([page.waitForURL(`${REDIRECT}**`), page.getByRole('button', { name: 'Allow' }).click()]);
-    const tokens = await client.authorizationCodeGrant(thirdConfig, new URL(page.url()), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+    const tokens = await client.authorizationCodeGrant(thirdConfig, new URL(page.url()), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
     assert.equal(tokens.claims()?.email, user.email);
     await page.close();
   });
 
   it('sign up from the sign-in page (self-registration on), then a SMART standalone launch returns patient', async () => {
-    const smart = await registerClient(provider, { name: 'SMART app', redirectUris: [REDIRECT], firstParty: true, scopes: ['openid', 'fhirUser', 'launch/patient', 'patient/*.rs'] });
+    const smart = await registerClient(provider, {
+      name: 'SMART app',
+      redirectUris: [REDIRECT],
+      firstParty: true,
+      scopes: ['openid', 'fhirUser', 'launch/patient', 'patient/*.rs'],
+    });
     const smartConfig = await discover(provider, smart.id);
     const started = await start(smartConfig, 'launch/patient openid fhirUser patient/*.rs');
     const { page } = await newPage();
@@ -156,7 +193,11 @@ describe('hosted sign-in pages in chromium, with openid-client as the relying pa
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('a long enough passphrase');
     await Promise.all([page.waitForURL(`${REDIRECT}**`), page.getByRole('button', { name: 'Create account' }).click()]);
-    const tokens = await client.authorizationCodeGrant(smartConfig, new URL(page.url()), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+    const tokens = await client.authorizationCodeGrant(smartConfig, new URL(page.url()), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
     assert.match(String(tokens.patient), /^[0-9a-f-]{36}$/);
     assert.equal(tokens.claims()?.fhirUser, `Patient/${String(tokens.patient)}`);
     await page.close();

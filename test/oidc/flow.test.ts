@@ -67,7 +67,15 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
   it('discovery is complete per OpenID Discovery and RFC 9207/7636, and SMART has its own document', async () => {
     const metadata = config.serverMetadata();
     assert.equal(metadata.issuer, provider.issuer);
-    for (const endpoint of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'end_session_endpoint', 'jwks_uri'] as const) {
+    for (const endpoint of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'revocation_endpoint',
+      'introspection_endpoint',
+      'end_session_endpoint',
+      'jwks_uri',
+    ] as const) {
       assert.ok(String(metadata[endpoint]).startsWith(`${provider.issuer}/`), endpoint);
     }
     assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
@@ -83,7 +91,12 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     const started = await authorizationUrl(config, 'openid profile email offline_access');
     const callback = await signInOverHttp(provider, new CookieJar(), started.url, user);
     assert.equal(callback.searchParams.get('iss'), provider.issuer);
-    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+      idTokenExpected: true,
+    });
     const claims = tokens.claims();
     assert.ok(claims);
     assert.equal(claims.aud, clientId);
@@ -96,7 +109,11 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     assert.equal(info.email, user.email);
     assert.equal(info.family_name, 'Doe');
     // The access token is a Gatehouse bearer token: the contracts accept it too.
-    assert.equal((await provider.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${tokens.access_token}` } })).statusCode, 200);
+    assert.equal(
+      (await provider.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${tokens.access_token}` } }))
+        .statusCode,
+      200,
+    );
 
     assert.ok(tokens.refresh_token);
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
@@ -107,7 +124,10 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     assert.ok(retry.refresh_token);
 
     await client.tokenRevocation(config, String(refreshed.refresh_token));
-    await assert.rejects(client.refreshTokenGrant(config, String(refreshed.refresh_token)), (error: unknown) => (error as { error?: string }).error === 'invalid_grant');
+    await assert.rejects(
+      client.refreshTokenGrant(config, String(refreshed.refresh_token)),
+      (error: unknown) => (error as { error?: string }).error === 'invalid_grant',
+    );
     // Revoking either token ends the grant: the access token no longer works.
     await assert.rejects(client.fetchUserInfo(config, refreshed.access_token, claims.sub));
   });
@@ -126,12 +146,20 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
 
     const first = await authorizationUrl(config, 'openid email');
     const firstCallback = await signInOverHttp(provider, jar, first.url, user);
-    await client.authorizationCodeGrant(config, firstCallback, { pkceCodeVerifier: first.verifier, expectedState: first.state, expectedNonce: first.nonce });
+    await client.authorizationCodeGrant(config, firstCallback, {
+      pkceCodeVerifier: first.verifier,
+      expectedState: first.state,
+      expectedNonce: first.nonce,
+    });
 
     const second = await authorizationUrl(otherConfig, 'openid email', { prompt: 'none' });
     const secondCallback = await signInOverHttp(provider, jar, second.url);
     assert.ok(secondCallback.searchParams.get('code'), secondCallback.href);
-    const tokens = await client.authorizationCodeGrant(otherConfig, secondCallback, { pkceCodeVerifier: second.verifier, expectedState: second.state, expectedNonce: second.nonce });
+    const tokens = await client.authorizationCodeGrant(otherConfig, secondCallback, {
+      pkceCodeVerifier: second.verifier,
+      expectedState: second.state,
+      expectedNonce: second.nonce,
+    });
     assert.equal(tokens.claims()?.email, user.email);
 
     // prompt=login asks again although a session exists; max_age=0 too.
@@ -152,7 +180,11 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     assert.equal(location.pathname, '/login/consent');
     let html = await (await jar.fetch(location.href)).text();
     assert.match(html, /Third party/);
-    let answer = await submit(jar, `${provider.issuer}/login/consent`, { _csrf: hiddenField(html, '_csrf'), interaction: hiddenField(html, 'interaction'), decision: 'deny' });
+    let answer = await submit(jar, `${provider.issuer}/login/consent`, {
+      _csrf: hiddenField(html, '_csrf'),
+      interaction: hiddenField(html, 'interaction'),
+      decision: 'deny',
+    });
     const deniedCallback = new URL(String(answer.headers.get('location')));
     assert.equal(deniedCallback.searchParams.get('error'), 'access_denied');
     assert.equal(deniedCallback.searchParams.get('state'), denied.state);
@@ -161,8 +193,16 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     location = await signInOverHttp(provider, jar, allowed.url);
     assert.equal(location.pathname, '/login/consent');
     html = await (await jar.fetch(location.href)).text();
-    answer = await submit(jar, `${provider.issuer}/login/consent`, { _csrf: hiddenField(html, '_csrf'), interaction: hiddenField(html, 'interaction'), decision: 'allow' });
-    const tokens = await client.authorizationCodeGrant(thirdConfig, new URL(String(answer.headers.get('location'))), { pkceCodeVerifier: allowed.verifier, expectedState: allowed.state, expectedNonce: allowed.nonce });
+    answer = await submit(jar, `${provider.issuer}/login/consent`, {
+      _csrf: hiddenField(html, '_csrf'),
+      interaction: hiddenField(html, 'interaction'),
+      decision: 'allow',
+    });
+    const tokens = await client.authorizationCodeGrant(thirdConfig, new URL(String(answer.headers.get('location'))), {
+      pkceCodeVerifier: allowed.verifier,
+      expectedState: allowed.state,
+      expectedNonce: allowed.nonce,
+    });
     assert.ok(tokens.id_token);
     // Remembered: prompt=none now gets a code.
     const silent = await authorizationUrl(thirdConfig, 'openid profile', { prompt: 'none' });
@@ -186,7 +226,11 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
       expectedState: offline.state,
       expectedNonce: offline.nonce,
     });
-    const logoutUrl = client.buildEndSessionUrl(config, { id_token_hint: String(tokens.id_token), post_logout_redirect_uri: LOGOUT, state: 'bye' });
+    const logoutUrl = client.buildEndSessionUrl(config, {
+      id_token_hint: String(tokens.id_token),
+      post_logout_redirect_uri: LOGOUT,
+      state: 'bye',
+    });
     const answer = await jar.fetch(logoutUrl.href);
     assert.equal(answer.status, 302);
     assert.equal(answer.headers.get('location'), `${LOGOUT}?state=bye`);
@@ -204,10 +248,18 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     const granted = await client.clientCredentialsGrant(serviceConfig, { scope: 'system/Patient.rs' });
     assert.equal(granted.scope, 'system/Patient.rs');
     assert.equal(granted.refresh_token, undefined);
-    const { payload } = await jose.jwtVerify(granted.access_token, jose.createRemoteJWKSet(new URL(`${provider.issuer}/.well-known/jwks.json`)), { issuer: provider.issuer });
+    const { payload } = await jose.jwtVerify(
+      granted.access_token,
+      jose.createRemoteJWKSet(new URL(`${provider.issuer}/.well-known/jwks.json`)),
+      { issuer: provider.issuer },
+    );
     assert.equal(payload.sub, service.id);
     // A machine token is no user's: the contracts refuse it.
-    assert.equal((await provider.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${granted.access_token}` } })).statusCode, 401);
+    assert.equal(
+      (await provider.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${granted.access_token}` } }))
+        .statusCode,
+      401,
+    );
 
     const introspected = await client.tokenIntrospection(serviceConfig, granted.access_token);
     assert.equal(introspected.active, true);
@@ -216,8 +268,15 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     assert.equal((await client.tokenIntrospection(serviceConfig, granted.access_token)).active, false);
     // A user's token of the same project, then a public client asking: 401 invalid_client.
     assert.equal((await client.tokenIntrospection(serviceConfig, (await createUser(provider)).accessToken)).active, true);
-    await assert.rejects(client.tokenIntrospection(config, granted.access_token), (error: unknown) => (error as { status?: number }).status === 401);
-    const raw = await fetch(`${provider.issuer}/oauth2/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `client_id=${clientId}&token=x` });
+    await assert.rejects(
+      client.tokenIntrospection(config, granted.access_token),
+      (error: unknown) => (error as { status?: number }).status === 401,
+    );
+    const raw = await fetch(`${provider.issuer}/oauth2/introspect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `client_id=${clientId}&token=x`,
+    });
     assert.equal(raw.status, 401);
     assert.equal(((await raw.json()) as { error: string }).error, 'invalid_client');
   });
@@ -229,9 +288,13 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
       scopes: ['openid', 'fhirUser', 'launch/patient', 'offline_access', 'patient/*.rs'],
     });
     const smartConfig = await discover(provider, smart.id);
-    const started = await authorizationUrl(smartConfig, 'launch/patient openid fhirUser offline_access patient/Observation.rs patient/Patient.cruds user/*.rs', {
-      aud: `${provider.issuer}/fhir/R4`,
-    });
+    const started = await authorizationUrl(
+      smartConfig,
+      'launch/patient openid fhirUser offline_access patient/Observation.rs patient/Patient.cruds user/*.rs',
+      {
+        aud: `${provider.issuer}/fhir/R4`,
+      },
+    );
     const tokens = await client.authorizationCodeGrant(smartConfig, await signInOverHttp(provider, new CookieJar(), started.url, user), {
       pkceCodeVerifier: started.verifier,
       expectedState: started.state,
@@ -252,21 +315,39 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const confidential = await registerClient(provider, { type: 'confidential', redirectUris: [REDIRECT] });
     assert.match(String(confidential.secret), /^ghcs_/);
-    const listed = json<Array<Record<string, unknown>>>(await provider.app.inject({ method: 'GET', url: `/admin/projects/${provider.projectId}/clients`, headers: admin }));
+    const listed = json<Array<Record<string, unknown>>>(
+      await provider.app.inject({ method: 'GET', url: `/admin/projects/${provider.projectId}/clients`, headers: admin }),
+    );
     const entry = listed.find((item) => item.id === confidential.id);
     assert.equal(entry?.secret, undefined);
     assert.equal(entry?.type, 'confidential');
-    const rotated = await provider.app.inject({ method: 'POST', url: `/admin/projects/${provider.projectId}/clients/${confidential.id}/rotate-secret`, headers: admin });
+    const rotated = await provider.app.inject({
+      method: 'POST',
+      url: `/admin/projects/${provider.projectId}/clients/${confidential.id}/rotate-secret`,
+      headers: admin,
+    });
     assert.equal(rotated.statusCode, 200);
     const secret = json<{ secret: string }>(rotated).secret;
     assert.notEqual(secret, confidential.secret);
     const oldConfig = await discover(provider, confidential.id, String(confidential.secret));
     await assert.rejects(client.refreshTokenGrant(oldConfig, 'ghr_x'), (error: unknown) => (error as { status?: number }).status === 401);
     const newConfig = await discover(provider, confidential.id, secret);
-    await assert.rejects(client.refreshTokenGrant(newConfig, 'ghr_x'), (error: unknown) => (error as { error?: string }).error === 'invalid_grant');
-    const bad = await provider.app.inject({ method: 'POST', url: `/admin/projects/${provider.projectId}/clients`, headers: admin, payload: { name: 'x', redirectUris: ['http://evil.example/cb'] } });
+    await assert.rejects(
+      client.refreshTokenGrant(newConfig, 'ghr_x'),
+      (error: unknown) => (error as { error?: string }).error === 'invalid_grant',
+    );
+    const bad = await provider.app.inject({
+      method: 'POST',
+      url: `/admin/projects/${provider.projectId}/clients`,
+      headers: admin,
+      payload: { name: 'x', redirectUris: ['http://evil.example/cb'] },
+    });
     assert.equal(bad.statusCode, 422);
-    const publicRotation = await provider.app.inject({ method: 'POST', url: `/admin/projects/${provider.projectId}/clients/${clientId}/rotate-secret`, headers: admin });
+    const publicRotation = await provider.app.inject({
+      method: 'POST',
+      url: `/admin/projects/${provider.projectId}/clients/${clientId}/rotate-secret`,
+      headers: admin,
+    });
     assert.equal(publicRotation.statusCode, 409);
   });
 
@@ -274,7 +355,12 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     const jar = new CookieJar();
     const email = `pages.${Date.now()}@example.com`;
     let html = await (await jar.fetch(`${provider.issuer}/login/sign-up`)).text();
-    const created = await submit(jar, `${provider.issuer}/login/sign-up`, { _csrf: hiddenField(html, '_csrf'), email, password: 'first passphrase 123', firstName: 'Pat' });
+    const created = await submit(jar, `${provider.issuer}/login/sign-up`, {
+      _csrf: hiddenField(html, '_csrf'),
+      email,
+      password: 'first passphrase 123',
+      firstName: 'Pat',
+    });
     assert.equal(created.status, 200);
     assert.match(await created.text(), /You are signed in as/);
     const verification = linkIn(await outboxFor(provider.app, email, (item) => item.kind === 'verify-email'), 'verify-email');
@@ -282,7 +368,11 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     const landing = await jar.fetch(verification.href);
     assert.equal(landing.status, 302);
     html = await (await jar.fetch(new URL(String(landing.headers.get('location')), provider.issuer).href)).text();
-    const verified = await submit(jar, `${provider.issuer}/login/verify-email`, { _csrf: hiddenField(html, '_csrf'), id: hiddenField(html, 'id'), secret: hiddenField(html, 'secret') });
+    const verified = await submit(jar, `${provider.issuer}/login/verify-email`, {
+      _csrf: hiddenField(html, '_csrf'),
+      id: hiddenField(html, 'id'),
+      secret: hiddenField(html, 'secret'),
+    });
     assert.equal(verified.status, 303);
     assert.equal((await provider.app.core.users.byEmail(provider.projectId, email))?.email_verified, true);
 
@@ -292,14 +382,27 @@ describe('OpenID provider with openid-client (pages driven over HTTP)', () => {
     const reset = linkIn(await outboxFor(provider.app, email, (item) => item.kind === 'password-reset'), 'reset-password');
     assert.equal(reset.pathname, '/login/reset-password');
     html = await (await jar.fetch(reset.href)).text();
-    const changed = await submit(jar, `${provider.issuer}/login/reset-password`, { _csrf: hiddenField(html, '_csrf'), id: hiddenField(html, 'id'), secret: hiddenField(html, 'secret'), password: 'second passphrase 456' });
+    const changed = await submit(jar, `${provider.issuer}/login/reset-password`, {
+      _csrf: hiddenField(html, '_csrf'),
+      id: hiddenField(html, 'id'),
+      secret: hiddenField(html, 'secret'),
+      password: 'second passphrase 456',
+    });
     assert.equal(changed.status, 303);
     html = await (await jar.fetch(`${provider.issuer}/login`)).text();
     assert.match(html, /Your password was changed/);
-    const signedIn = await submit(jar, `${provider.issuer}/login`, { _csrf: hiddenField(html, '_csrf'), email, password: 'second passphrase 456' });
+    const signedIn = await submit(jar, `${provider.issuer}/login`, {
+      _csrf: hiddenField(html, '_csrf'),
+      email,
+      password: 'second passphrase 456',
+    });
     assert.equal(signedIn.status, 200);
     assert.match(await signedIn.text(), /You are signed in as/);
-    const wrong = await submit(jar, `${provider.issuer}/login`, { _csrf: hiddenField(html, '_csrf'), email, password: 'first passphrase 123' });
+    const wrong = await submit(jar, `${provider.issuer}/login`, {
+      _csrf: hiddenField(html, '_csrf'),
+      email,
+      password: 'first passphrase 123',
+    });
     assert.equal(wrong.status, 401);
     assert.match(await wrong.text(), /email address or password is not correct/);
   });

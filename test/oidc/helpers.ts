@@ -57,7 +57,11 @@ export interface RegisteredClient {
 }
 
 /** Registers an OAuth client through the admin API. */
-export async function registerClient(provider: Provider, body: Record<string, unknown>, projectId = provider.projectId): Promise<RegisteredClient> {
+export async function registerClient(
+  provider: Provider,
+  body: Record<string, unknown>,
+  projectId = provider.projectId,
+): Promise<RegisteredClient> {
   const response = await provider.app.inject({
     method: 'POST',
     url: `/admin/projects/${projectId}/clients`,
@@ -69,7 +73,10 @@ export async function registerClient(provider: Provider, body: Record<string, un
 }
 
 /** A user of the default project (through the Ovok contract), with a known password. */
-export async function createUser(provider: Provider, overrides: Record<string, unknown> = {}): Promise<{ email: string; password: string; accessToken: string }> {
+export async function createUser(
+  provider: Provider,
+  overrides: Record<string, unknown> = {},
+): Promise<{ email: string; password: string; accessToken: string }> {
   const email = uniqueEmail('oidc');
   const registered = await ovokRegister(provider.app, provider.clientId, { email, password: 'correct horse battery', ...overrides });
   return { email, password: registered.password, accessToken: registered.tokens.accessToken };
@@ -77,9 +84,15 @@ export async function createUser(provider: Provider, overrides: Record<string, u
 
 /** openid-client's view of the provider, over plain http (127.0.0.1). */
 export async function discover(provider: Provider, clientId: string, secret?: string): Promise<client.Configuration> {
-  return client.discovery(new URL(provider.issuer), clientId, secret, secret === undefined ? client.None() : client.ClientSecretBasic(secret), {
-    execute: [client.allowInsecureRequests],
-  });
+  return client.discovery(
+    new URL(provider.issuer),
+    clientId,
+    secret,
+    secret === undefined ? client.None() : client.ClientSecretBasic(secret),
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
 }
 
 /** A cookie jar for driving the pages over HTTP with fetch (no browser). */
@@ -118,10 +131,17 @@ export class CookieJar {
 export function hiddenField(html: string, name: string): string {
   const match = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)"`).exec(html);
   if (match?.[1] === undefined) throw new Error(`no hidden field ${name} in the page`);
-  return match[1].replace(/&#(\d+);/g, (_whole, code: string) => String.fromCharCode(Number(code))).replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+  return match[1]
+    .replace(/&#(\d+);/g, (_whole, code: string) => String.fromCharCode(Number(code)))
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"');
 }
 
 /** Posts a page form (with its CSRF token) and returns the answer, not following redirects. */
 export async function submit(jar: CookieJar, url: string, fields: Record<string, string>): Promise<Response> {
-  return jar.fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  return jar.fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
 }

@@ -52,7 +52,9 @@ export const ClientInputSchema = Type.Object({
   postLogoutRedirectUris: Type.Optional(UriList),
   type: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('confidential')], { default: 'public' })),
   grantTypes: Type.Optional(
-    Type.Array(Type.Union([Type.Literal('authorization_code'), Type.Literal('refresh_token'), Type.Literal('client_credentials')]), { maxItems: 3 }),
+    Type.Array(Type.Union([Type.Literal('authorization_code'), Type.Literal('refresh_token'), Type.Literal('client_credentials')]), {
+      maxItems: 3,
+    }),
   ),
   scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
   firstParty: Type.Optional(Type.Boolean()),

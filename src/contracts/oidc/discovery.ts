@@ -67,7 +67,8 @@ export const smartConfiguration = (config: Config) =>
     schema: { tags, summary: 'SMART App Launch configuration', response: { 200: Type.Record(Type.String(), Type.Unknown()) } },
     handler: async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      const { issuer, jwks_uri, authorization_endpoint, token_endpoint, userinfo_endpoint, revocation_endpoint, introspection_endpoint } = endpoints(config);
+      const { issuer, jwks_uri, authorization_endpoint, token_endpoint, userinfo_endpoint, revocation_endpoint, introspection_endpoint } =
+        endpoints(config);
       return {
         issuer,
         jwks_uri,
@@ -101,7 +102,11 @@ export const smartConfiguration = (config: Config) =>
 /** GET /.well-known/jwks.json */
 export const jwks = (api: GatehouseApi) =>
   endpoint({
-    schema: { tags, summary: 'Public keys that sign access and ID tokens', response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) } },
+    schema: {
+      tags,
+      summary: 'Public keys that sign access and ID tokens',
+      response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) },
+    },
     handler: async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
       return api.publicJwks();

@@ -24,7 +24,14 @@ export function confirmPage(params: EndSessionParams): string {
 }
 
 /** After sign-out: the client's registered URI (with `state`), or the signed-out page. */
-export async function endSession(api: GatehouseApi, request: FastifyRequest, reply: FastifyReply, params: EndSessionParams, confirmed: boolean, status: 302 | 303) {
+export async function endSession(
+  api: GatehouseApi,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  params: EndSessionParams,
+  confirmed: boolean,
+  status: 302 | 303,
+) {
   const outcome = await api.oidc.logout.endSession({
     idTokenHint: params.id_token_hint,
     postLogoutRedirectUri: params.post_logout_redirect_uri,
@@ -37,7 +44,10 @@ export async function endSession(api: GatehouseApi, request: FastifyRequest, rep
   if (outcome.kind === 'confirm') return reply.code(status).header('location', confirmPage(params)).send();
   setSsoCookie(request, reply, outcome.sso);
   const signedOut = pageUrl(PAGE_PATHS.signedOut, { ui_locales: params.ui_locales });
-  return reply.code(status).header('location', outcome.location ?? signedOut).send();
+  return reply
+    .code(status)
+    .header('location', outcome.location ?? signedOut)
+    .send();
 }
 
 /** GET /oauth2/logout */

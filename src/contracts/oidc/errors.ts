@@ -6,7 +6,12 @@ import { toProblem, unhandled, type Problem } from '../../http/problems.ts';
 
 /** RFC 6749 §5.2 (and RFC 6750 §3.1 at userinfo): `{error, error_description}`. */
 function oauth(status: number, error: string, description: string, headers?: Record<string, string>): RenderedError {
-  return { status, body: { error, error_description: description }, contentType: 'application/json; charset=utf-8', ...(headers && { headers }) };
+  return {
+    status,
+    body: { error, error_description: description },
+    contentType: 'application/json; charset=utf-8',
+    ...(headers && { headers }),
+  };
 }
 
 /** Routes whose errors a person reads in the browser: a page, never a redirect to an untrusted URI. */
@@ -38,12 +43,16 @@ function core(error: GatehouseError, request: FastifyRequest): RenderedError {
     case ErrorCode.Unauthenticated: {
       // RFC 6750 §3.1: no error code when no token was presented at all.
       const missing = error.extra.data?.reason === 'missing';
-      const challenge = missing ? `Bearer ${realm}` : `Bearer ${realm}, error="invalid_token", error_description="${error.message.replace(/["\\]/g, '')}"`;
+      const challenge = missing
+        ? `Bearer ${realm}`
+        : `Bearer ${realm}, error="invalid_token", error_description="${error.message.replace(/["\\]/g, '')}"`;
       return oauth(401, 'invalid_token', error.message, { 'www-authenticate': challenge });
     }
     case ErrorCode.Forbidden:
       return isUserinfo(request)
-        ? oauth(403, 'insufficient_scope', error.message, { 'www-authenticate': `Bearer ${realm}, error="insufficient_scope", scope="openid"` })
+        ? oauth(403, 'insufficient_scope', error.message, {
+            'www-authenticate': `Bearer ${realm}, error="insufficient_scope", scope="openid"`,
+          })
         : oauth(403, 'access_denied', error.message);
     case ErrorCode.InvalidRedirectUri:
     case ErrorCode.ClientNotFound:
@@ -81,7 +90,13 @@ function json(problem: Problem, request: FastifyRequest): RenderedError {
     case 'validation': {
       const failure = problem.failures[0];
       const field = failure?.field === '' ? failure.part : failure?.field;
-      return oauth(400, 'invalid_request', failure === undefined ? 'The request is invalid' : `${field ?? 'request'} ${failure.keyword === 'type' ? 'must be given once, as a string' : 'is invalid'}`);
+      return oauth(
+        400,
+        'invalid_request',
+        failure === undefined
+          ? 'The request is invalid'
+          : `${field ?? 'request'} ${failure.keyword === 'type' ? 'must be given once, as a string' : 'is invalid'}`,
+      );
     }
     case 'request':
       return oauth(problem.status === 413 || problem.status === 415 ? 400 : problem.status, 'invalid_request', problem.message);

@@ -29,7 +29,10 @@ export function parseForm(text: string): Record<string, string | string[]> {
  * `client_id`/`client_secret` in the body; a public client names itself with `client_id`.
  * Using two methods at once is invalid_request.
  */
-export function clientAuthentication(request: FastifyRequest, body: { client_id?: string | undefined; client_secret?: string | undefined }): ClientAuthentication {
+export function clientAuthentication(
+  request: FastifyRequest,
+  body: { client_id?: string | undefined; client_secret?: string | undefined },
+): ClientAuthentication {
   const header = request.headers.authorization;
   if (typeof header === 'string' && /^basic /i.test(header)) {
     if (body.client_secret !== undefined) throw new GatehouseError(ErrorCode.Validation, 'Use one client authentication method, not two');
@@ -44,7 +47,8 @@ export function clientAuthentication(request: FastifyRequest, body: { client_id?
     } catch {
       throw new GatehouseError(ErrorCode.InvalidClient, 'Malformed Basic authorization header');
     }
-    if (body.client_id !== undefined && body.client_id !== clientId) throw new GatehouseError(ErrorCode.Validation, 'client_id does not match the authorization header');
+    if (body.client_id !== undefined && body.client_id !== clientId)
+      throw new GatehouseError(ErrorCode.Validation, 'client_id does not match the authorization header');
     return { clientId, clientSecret };
   }
   return { clientId: body.client_id, clientSecret: body.client_secret };
@@ -55,4 +59,3 @@ export function noStore(reply: FastifyReply): void {
   reply.header('cache-control', 'no-store');
   reply.header('pragma', 'no-cache');
 }
-

@@ -12,14 +12,19 @@ export const revoke = (api: GatehouseApi) =>
     schema: {
       tags: ['oidc'],
       summary: 'Token revocation (RFC 7009)',
-      description: 'Revokes a refresh or access token of the calling client and the grant it belongs to. Unknown tokens get the same empty 200.',
+      description:
+        'Revokes a refresh or access token of the calling client and the grant it belongs to. Unknown tokens get the same empty 200.',
       consumes: ['application/x-www-form-urlencoded'],
       body: TokenInputSchema,
       response: { 200: Type.Object({}), ...oauthErrors },
     },
     config: limits('refresh'),
     handler: async (request, reply) => {
-      await api.oidc.tokens.revoke({ client: clientAuthentication(request, request.body), token: request.body.token, context: sessionContext(request) });
+      await api.oidc.tokens.revoke({
+        client: clientAuthentication(request, request.body),
+        token: request.body.token,
+        context: sessionContext(request),
+      });
       noStore(reply);
       return {};
     },

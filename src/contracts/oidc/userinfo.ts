@@ -22,12 +22,14 @@ const UserinfoSchema = Type.Object(
   { additionalProperties: false },
 );
 const response = { 200: UserinfoSchema, 401: OAuthErrorSchema, 403: OAuthErrorSchema };
-const description = 'The claims the access token’s scopes release (OpenID Connect Core §5.3). The token comes in `Authorization: Bearer`, or for POST in the form field `access_token` (RFC 6750 §2.2).';
+const description =
+  'The claims the access token’s scopes release (OpenID Connect Core §5.3). The token comes in `Authorization: Bearer`, or for POST in the form field `access_token` (RFC 6750 §2.2).';
 
 /** RFC 6750: one method of presenting the token, not two. */
 function tokenOf(request: FastifyRequest, body?: { access_token?: string | undefined }): string | undefined {
   const header = bearerToken(request);
-  if (header !== undefined && body?.access_token !== undefined) throw new GatehouseError(ErrorCode.Validation, 'Present the access token once');
+  if (header !== undefined && body?.access_token !== undefined)
+    throw new GatehouseError(ErrorCode.Validation, 'Present the access token once');
   return header ?? body?.access_token;
 }
 

@@ -61,7 +61,12 @@ function single(params: RawParams, name: string): string | undefined | null {
 export function checkAuthorizationRequest(client: Client, redirectUri: string, raw: RawParams): CheckedRequest {
   const stateValue = single(raw, 'state');
   const state = typeof stateValue === 'string' ? stateValue : undefined;
-  const fail = (error: AuthorizationErrorCode, description: string): CheckedRequest => ({ kind: 'error', redirectUri, state, failure: { error, description } });
+  const fail = (error: AuthorizationErrorCode, description: string): CheckedRequest => ({
+    kind: 'error',
+    redirectUri,
+    state,
+    failure: { error, description },
+  });
   for (const [name, value] of Object.entries(raw)) {
     if (value !== undefined && typeof value !== 'string') return fail('invalid_request', `${name} is given more than once`);
   }
@@ -77,27 +82,35 @@ export function checkAuthorizationRequest(client: Client, redirectUri: string, r
   if (responseType !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported');
   const responseMode = single(raw, 'response_mode');
   if (responseMode !== undefined && responseMode !== 'query') return fail('invalid_request', 'Only response_mode=query is supported');
-  if (!client.grant_types.includes('authorization_code')) return fail('unauthorized_client', 'The client may not use the authorization code grant');
+  if (!client.grant_types.includes('authorization_code'))
+    return fail('unauthorized_client', 'The client may not use the authorization code grant');
 
   const requested = parseScope(single(raw, 'scope') ?? undefined);
   if (requested.some((scope) => !isScopeToken(scope))) return fail('invalid_scope', 'scope is malformed');
   const scope = grantable(requested, client.scopes);
-  if (scope.length === 0) return fail('invalid_scope', requested.length === 0 ? 'scope is required' : 'None of the requested scopes is allowed for this client');
+  if (scope.length === 0)
+    return fail('invalid_scope', requested.length === 0 ? 'scope is required' : 'None of the requested scopes is allowed for this client');
 
   const method = single(raw, 'code_challenge_method');
   const challenge = single(raw, 'code_challenge');
   if (method !== undefined && method !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256');
-  if (challenge === null || (challenge !== undefined && !CHALLENGE.test(challenge))) return fail('invalid_request', 'code_challenge is malformed');
-  if (challenge !== undefined && method === undefined) return fail('invalid_request', 'code_challenge_method=S256 is required (plain is not supported)');
-  if (challenge === undefined && method !== undefined) return fail('invalid_request', 'code_challenge is required with code_challenge_method');
-  if (challenge === undefined && client.client_type !== 'confidential') return fail('invalid_request', 'PKCE (code_challenge with S256) is required for public clients');
+  if (challenge === null || (challenge !== undefined && !CHALLENGE.test(challenge)))
+    return fail('invalid_request', 'code_challenge is malformed');
+  if (challenge !== undefined && method === undefined)
+    return fail('invalid_request', 'code_challenge_method=S256 is required (plain is not supported)');
+  if (challenge === undefined && method !== undefined)
+    return fail('invalid_request', 'code_challenge is required with code_challenge_method');
+  if (challenge === undefined && client.client_type !== 'confidential')
+    return fail('invalid_request', 'PKCE (code_challenge with S256) is required for public clients');
 
   const prompt = (single(raw, 'prompt') ?? '').split(' ').filter((part) => part !== '');
-  if (prompt.some((part) => !(PROMPTS as readonly string[]).includes(part))) return fail('invalid_request', 'prompt has an unsupported value');
+  if (prompt.some((part) => !(PROMPTS as readonly string[]).includes(part)))
+    return fail('invalid_request', 'prompt has an unsupported value');
   if (prompt.includes('none') && prompt.length > 1) return fail('invalid_request', 'prompt=none cannot be combined with other values');
 
   const maxAgeText = single(raw, 'max_age');
-  if (maxAgeText === null || (maxAgeText !== undefined && !/^\d{1,9}$/.test(maxAgeText))) return fail('invalid_request', 'max_age must be a non-negative integer');
+  if (maxAgeText === null || (maxAgeText !== undefined && !/^\d{1,9}$/.test(maxAgeText)))
+    return fail('invalid_request', 'max_age must be a non-negative integer');
   const nonce = single(raw, 'nonce');
   if (nonce === null || (nonce !== undefined && nonce.length > 512)) return fail('invalid_request', 'nonce is too long');
 

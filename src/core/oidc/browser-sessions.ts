@@ -36,7 +36,8 @@ export class BrowserSessions {
 
   async live(sessionId: string): Promise<Session | undefined> {
     const session = await this.sessions.get(sessionId);
-    if (session === undefined || session.kind !== 'sso' || session.revoked_at !== null || session.expires_at <= new Date()) return undefined;
+    if (session === undefined || session.kind !== 'sso' || session.revoked_at !== null || session.expires_at <= new Date())
+      return undefined;
     return (await this.revocations.isRevoked(session.id)) ? undefined : session;
   }
 

@@ -106,7 +106,9 @@ export function redirectUriProblem(uri: string): string | undefined {
     return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) ? undefined : 'must use https (http only for localhost)';
   }
   // RFC 8252 §7.1: private-use schemes of native apps are reverse domain names (com.example.app:/cb).
-  return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol) ? undefined : 'must use https, http on localhost, or a reverse-domain app scheme';
+  return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol)
+    ? undefined
+    : 'must use https, http on localhost, or a reverse-domain app scheme';
 }
 
 function checkRegistration(input: ClientInput, type: ClientType): ClientRegistration {

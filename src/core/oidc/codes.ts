@@ -78,7 +78,10 @@ export class AuthorizationCodes {
       .execute();
     // Codes expired long ago are swept on the way (cheap, indexed); a spent code is kept until
     // then so that its replay is still recognized.
-    await this.db.deleteFrom('oauth_codes').where('expires_at', '<', new Date(now.getTime() - 3600_000)).execute();
+    await this.db
+      .deleteFrom('oauth_codes')
+      .where('expires_at', '<', new Date(now.getTime() - 3600_000))
+      .execute();
     return code;
   }
 
@@ -89,10 +92,18 @@ export class AuthorizationCodes {
    * part for the rightful client: a code of another client is refused untouched; a replay by its
    * own client is refused with `data.revoke`, the session the first use started.
    */
-  async redeem<T>(input: CodeRedemption, start: (db: Db, code: AuthorizationCode, sessionId: string) => Promise<T>): Promise<{ code: AuthorizationCode; started: T }> {
+  async redeem<T>(
+    input: CodeRedemption,
+    start: (db: Db, code: AuthorizationCode, sessionId: string) => Promise<T>,
+  ): Promise<{ code: AuthorizationCode; started: T }> {
     if (!input.code.startsWith(CODE_PREFIX)) throw invalidGrant('Invalid authorization code');
     return this.db.transaction().execute(async (trx) => {
-      const found = await trx.selectFrom('oauth_codes').selectAll().where('code_hash', '=', digest(input.code)).forUpdate().executeTakeFirst();
+      const found = await trx
+        .selectFrom('oauth_codes')
+        .selectAll()
+        .where('code_hash', '=', digest(input.code))
+        .forUpdate()
+        .executeTakeFirst();
       const code = this.check(found, input);
       const sessionId = randomUUID();
       await trx.updateTable('oauth_codes').set({ used_at: this.clock(), issued_session_id: sessionId }).where('id', '=', code.id).execute();
@@ -105,13 +116,18 @@ export class AuthorizationCodes {
     if (found === undefined) throw invalidGrant('Invalid authorization code');
     if (found.client_id !== input.clientId) throw invalidGrant('The authorization code was issued to another client');
     if (found.used_at !== null) {
-      throw invalidGrant('The authorization code was already used', { revoke: found.issued_session_id, userId: found.user_id, projectId: found.project_id });
+      throw invalidGrant('The authorization code was already used', {
+        revoke: found.issued_session_id,
+        userId: found.user_id,
+        projectId: found.project_id,
+      });
     }
     if (found.expires_at <= now) throw invalidGrant('The authorization code expired');
     if (input.redirectUri !== found.redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request');
     if (found.code_challenge !== null) {
       if (input.codeVerifier === undefined) throw invalidGrant('code_verifier is required');
-      if (!VERIFIER.test(input.codeVerifier) || s256(input.codeVerifier) !== found.code_challenge) throw invalidGrant('code_verifier does not match the code challenge');
+      if (!VERIFIER.test(input.codeVerifier) || s256(input.codeVerifier) !== found.code_challenge)
+        throw invalidGrant('code_verifier does not match the code challenge');
     } else if (input.codeVerifier !== undefined) {
       // RFC 9700 §4.8.2: a verifier for a request that had no challenge is a PKCE downgrade attempt.
       throw invalidGrant('code_verifier given for an authorization request without code_challenge');

@@ -6,7 +6,12 @@ export class Consents {
   constructor(private readonly db: Db) {}
 
   async granted(userId: string, clientId: string): Promise<string[]> {
-    const row = await this.db.selectFrom('oauth_consents').select('scopes').where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('oauth_consents')
+      .select('scopes')
+      .where('user_id', '=', userId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
     return row?.scopes ?? [];
   }
 

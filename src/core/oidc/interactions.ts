@@ -55,7 +55,12 @@ export class Interactions {
       .where('expires_at', '>', this.clock())
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    return { id: row.id, clientId: row.client_id, params: row.params as unknown as AuthorizationParams, browserSessionId: row.browser_session_id };
+    return {
+      id: row.id,
+      clientId: row.client_id,
+      params: row.params as unknown as AuthorizationParams,
+      browserSessionId: row.browser_session_id,
+    };
   }
 
   async signedIn(id: string, browserSessionId: string): Promise<void> {

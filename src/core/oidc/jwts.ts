@@ -47,7 +47,12 @@ export class ProviderJwts {
   }
 
   /** A client_credentials access token: the client is the subject; no session, no user. */
-  async clientToken(input: { clientId: string; projectId: string; scope: string; ttlSeconds: number }): Promise<{ token: string; jti: string; exp: number }> {
+  async clientToken(input: {
+    clientId: string;
+    projectId: string;
+    scope: string;
+    ttlSeconds: number;
+  }): Promise<{ token: string; jti: string; exp: number }> {
     const { kid, key } = await this.keys.signingKey();
     const iat = Math.floor(Date.now() / 1000);
     const jti = randomUUID();

@@ -1,6 +1,12 @@
 import { ErrorCode, GatehouseError } from '../errors.ts';
 import type { SecurityEvents } from '../events.ts';
-import { checkAuthorizationRequest, redirectWith, type AuthorizationError, type AuthorizationParams, type RawParams } from '../oidc/authorization-request.ts';
+import {
+  checkAuthorizationRequest,
+  redirectWith,
+  type AuthorizationError,
+  type AuthorizationParams,
+  type RawParams,
+} from '../oidc/authorization-request.ts';
 import type { BrowserSessions } from '../oidc/browser-sessions.ts';
 import { amrOf } from '../oidc/claims.ts';
 import type { Clock } from '../oidc/clock.ts';
@@ -25,7 +31,12 @@ export type AuthorizationStep =
   /** Back to the client: a code, or an error, with `state` and `iss`. */
   | { readonly kind: 'redirect'; readonly location: string }
   /** The user must sign in (or pick up the second factor) or consent: a hosted page. */
-  | { readonly kind: 'interaction'; readonly interactionId: string; readonly step: 'login' | 'consent'; readonly uiLocales: string | undefined };
+  | {
+      readonly kind: 'interaction';
+      readonly interactionId: string;
+      readonly step: 'login' | 'consent';
+      readonly uiLocales: string | undefined;
+    };
 
 export interface Begun {
   readonly next: AuthorizationStep;
@@ -76,7 +87,8 @@ export class Authorization {
       throw new GatehouseError(ErrorCode.InvalidRedirectUri, 'The redirect_uri is not registered for this client');
     }
     const checked = checkAuthorizationRequest(client, redirectUri, raw);
-    if (checked.kind === 'error') return { next: { kind: 'redirect', location: this.errorLocation(checked.redirectUri, checked.state, checked.failure) } };
+    if (checked.kind === 'error')
+      return { next: { kind: 'redirect', location: this.errorLocation(checked.redirectUri, checked.state, checked.failure) } };
     const { params } = checked;
     const binding = browser.binding ?? newSecret(BROWSER_BINDING_PREFIX);
     const next = await this.decide(client, params, browser, undefined, binding, context);
@@ -126,7 +138,13 @@ export class Authorization {
     });
     if (!allow) {
       await this.deps.interactions.finish(interaction.id);
-      return { kind: 'redirect', location: this.errorLocation(params.redirectUri, params.state, { error: 'access_denied', description: 'The user denied the request' }) };
+      return {
+        kind: 'redirect',
+        location: this.errorLocation(params.redirectUri, params.state, {
+          error: 'access_denied',
+          description: 'The user denied the request',
+        }),
+      };
     }
     await this.deps.consents.grant(session.user_id, client.id, params.scope);
     return this.issue(interaction, client, session, context);
@@ -139,7 +157,8 @@ export class Authorization {
     try {
       return await this.deps.clients.find(clientId);
     } catch (error) {
-      if (error instanceof GatehouseError && error.code === ErrorCode.InvalidClient) throw new GatehouseError(ErrorCode.InvalidRedirectUri, 'Unknown client');
+      if (error instanceof GatehouseError && error.code === ErrorCode.InvalidClient)
+        throw new GatehouseError(ErrorCode.InvalidRedirectUri, 'Unknown client');
       throw error;
     }
   }
@@ -182,13 +201,25 @@ export class Authorization {
     };
     if (loginRequired) {
       if (promptNone) return stop({ error: 'login_required', description: 'The user is not signed in' });
-      return { kind: 'interaction', interactionId: (interaction ?? (await this.deps.interactions.create(params, binding ?? ''))).id, step: 'login', uiLocales: params.uiLocales };
+      return {
+        kind: 'interaction',
+        interactionId: (interaction ?? (await this.deps.interactions.create(params, binding ?? ''))).id,
+        step: 'login',
+        uiLocales: params.uiLocales,
+      };
     }
     // The consent page's answer issues the code itself, so prompt=consent is asked exactly once.
-    const needsConsent = params.prompt.includes('consent') || (!client.first_party && !(await this.deps.consents.covers(session.user_id, client.id, params.scope)));
+    const needsConsent =
+      params.prompt.includes('consent') ||
+      (!client.first_party && !(await this.deps.consents.covers(session.user_id, client.id, params.scope)));
     if (needsConsent) {
       if (promptNone) return stop({ error: 'consent_required', description: 'The user has not allowed this client yet' });
-      return { kind: 'interaction', interactionId: (interaction ?? (await this.deps.interactions.create(params, binding ?? ''))).id, step: 'consent', uiLocales: params.uiLocales };
+      return {
+        kind: 'interaction',
+        interactionId: (interaction ?? (await this.deps.interactions.create(params, binding ?? ''))).id,
+        step: 'consent',
+        uiLocales: params.uiLocales,
+      };
     }
     return this.issue(interaction, client, session, context, params);
   }
@@ -204,7 +235,13 @@ export class Authorization {
     return false;
   }
 
-  private async issue(interaction: Interaction | undefined, client: Client, session: Session, context: SessionContext, given?: AuthorizationParams): Promise<AuthorizationStep> {
+  private async issue(
+    interaction: Interaction | undefined,
+    client: Client,
+    session: Session,
+    context: SessionContext,
+    given?: AuthorizationParams,
+  ): Promise<AuthorizationStep> {
     const params = given ?? interaction?.params;
     if (params === undefined) throw new Error('authorization parameters missing');
     // Finishing the interaction first makes it single use: a second tab's answer finds nothing.
@@ -212,7 +249,11 @@ export class Authorization {
       throw new GatehouseError(ErrorCode.NotFound, 'This sign-in request was already answered');
     }
     const user = await this.deps.users.byId(session.user_id);
-    if (!user.is_active) return { kind: 'redirect', location: this.errorLocation(params.redirectUri, params.state, { error: 'access_denied', description: 'The account is disabled' }) };
+    if (!user.is_active)
+      return {
+        kind: 'redirect',
+        location: this.errorLocation(params.redirectUri, params.state, { error: 'access_denied', description: 'The account is disabled' }),
+      };
     const code = await this.deps.codes.issue({
       clientId: client.id,
       projectId: client.project_id,

@@ -64,7 +64,13 @@ export class HostedSignIn {
     const profileType: ProfileType = types.includes('Patient') || types.length === 0 ? 'Patient' : (types[0] as ProfileType);
     const registered = await this.deps.registration.register({
       tenant,
-      account: { email: account.email, password: account.password, firstName: account.firstName ?? '', lastName: account.lastName ?? '', profileType },
+      account: {
+        email: account.email,
+        password: account.password,
+        firstName: account.firstName ?? '',
+        lastName: account.lastName ?? '',
+        profileType,
+      },
       session: { kind: 'sso' },
       context: target.context,
     });
@@ -83,7 +89,10 @@ export class HostedSignIn {
     if (previous !== undefined && previous.id !== cookie.session.id) await this.deps.browserSessions.replace(previous, cookie.session);
     const sso = BrowserSessions.add(target.browser.sso, cookie.secret);
     const browser = { binding: target.browser.binding, sso };
-    const next = target.interactionId === undefined ? undefined : await this.deps.authorization.signedIn(target.interactionId, browser, cookie.session, target.context);
+    const next =
+      target.interactionId === undefined
+        ? undefined
+        : await this.deps.authorization.signedIn(target.interactionId, browser, cookie.session, target.context);
     return { kind: 'signed-in', email, sso, next };
   }
 }

@@ -112,7 +112,17 @@ export function createApi(services: ApiServices): GatehouseApi {
     admin: new Administration({ projects, keys, audit, mail: lifecycle.mail, events, clients: oidc.clients }),
     oidc: {
       authorization,
-      tokens: new TokenGrants({ issuer, ...oidc, projects, users, sessions, auth, tokens: services.tokens, revocations: services.revocations, events }),
+      tokens: new TokenGrants({
+        issuer,
+        ...oidc,
+        projects,
+        users,
+        sessions,
+        auth,
+        tokens: services.tokens,
+        revocations: services.revocations,
+        events,
+      }),
       logout: new Logout({ ...oidc, sessions }),
       hosted: new HostedSignIn({ tenants, signIn, registration, authorization, browserSessions: oidc.browserSessions }),
     },

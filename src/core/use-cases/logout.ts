@@ -43,9 +43,13 @@ export class Logout {
    * Checks a logout request without acting on it (the sign-out page shows it): the client it
    * names, and the post-logout redirect URI, registered for that client exactly.
    */
-  async check(request: Omit<EndSessionRequest, 'browser' | 'confirmed' | 'context'>): Promise<{ client: Client | undefined; hint: JWTPayload | undefined }> {
-    const hint = request.idTokenHint === undefined ? undefined : await this.deps.jwts.inspect(request.idTokenHint, { expired: 'allow', typ: 'JWT' });
-    if (request.idTokenHint !== undefined && hint === undefined) throw new GatehouseError(ErrorCode.Validation, 'id_token_hint is not a valid ID token of this server');
+  async check(
+    request: Omit<EndSessionRequest, 'browser' | 'confirmed' | 'context'>,
+  ): Promise<{ client: Client | undefined; hint: JWTPayload | undefined }> {
+    const hint =
+      request.idTokenHint === undefined ? undefined : await this.deps.jwts.inspect(request.idTokenHint, { expired: 'allow', typ: 'JWT' });
+    if (request.idTokenHint !== undefined && hint === undefined)
+      throw new GatehouseError(ErrorCode.Validation, 'id_token_hint is not a valid ID token of this server');
     const hintClient = typeof hint?.aud === 'string' ? hint.aud : undefined;
     if (request.clientId !== undefined && hintClient !== undefined && request.clientId !== hintClient) {
       throw new GatehouseError(ErrorCode.Validation, 'client_id does not match the id_token_hint');
@@ -64,12 +68,18 @@ export class Logout {
     const { client, hint } = await this.check(request);
     const target = request.postLogoutRedirectUri;
     const sessions = await this.sessionsOf(request.browser, client);
-    const named = hint !== undefined && (sessions.length === 0 || sessions.some((session) => session.id === hint.sid && session.user_id === hint.sub));
+    const named =
+      hint !== undefined && (sessions.length === 0 || sessions.some((session) => session.id === hint.sid && session.user_id === hint.sub));
     if (!named && !request.confirmed) return { kind: 'confirm', client };
     for (const session of sessions) await this.deps.browserSessions.end(session, 'logout', request.context);
     const ended = new Set(sessions.map((session) => session.id));
     const remaining = await this.remainingSecrets(request.browser, ended);
-    return { kind: 'done', sso: remaining, client, location: target === undefined ? undefined : redirectWith(target, { state: request.state }) };
+    return {
+      kind: 'done',
+      sso: remaining,
+      client,
+      location: target === undefined ? undefined : redirectWith(target, { state: request.state }),
+    };
   }
 
   /** The browser's sessions to end: the client's project's, or every one when no client is named. */

@@ -75,14 +75,19 @@ export class TokenGrants {
     if (grant !== 'authorization_code' && grant !== 'refresh_token' && grant !== 'client_credentials') {
       throw new GatehouseError(ErrorCode.UnsupportedGrantType, `Unsupported grant_type ${grant}`);
     }
-    if (!client.grant_types.includes(grant)) throw new GatehouseError(ErrorCode.UnauthorizedClient, `The client may not use the ${grant} grant`);
+    if (!client.grant_types.includes(grant))
+      throw new GatehouseError(ErrorCode.UnauthorizedClient, `The client may not use the ${grant} grant`);
     if (grant === 'authorization_code') return this.exchangeCode(client, request);
     if (grant === 'refresh_token') return this.refresh(client, request);
     return this.clientCredentials(client, request);
   }
 
   /** RFC 7009: revokes a refresh or access token of this client; anything else is ignored alike. */
-  async revoke(input: { readonly client: ClientAuthentication; readonly token: string | undefined; readonly context: SessionContext }): Promise<void> {
+  async revoke(input: {
+    readonly client: ClientAuthentication;
+    readonly token: string | undefined;
+    readonly context: SessionContext;
+  }): Promise<void> {
     const client = await this.authenticate(input.client);
     if (input.token === undefined || input.token === '') throw invalidRequest('token is required');
     const token = input.token;
@@ -102,13 +107,21 @@ export class TokenGrants {
     if (sessionId === undefined) return;
     // Either token of a grant ends the whole grant: its refresh token and every access token.
     await this.deps.sessions.revoke([sessionId], 'oauth_revoked');
-    this.deps.events.emit({ action: 'oauth.revoke', outcome: 'success', projectId: client.project_id, clientId: client.id, sessionId, ...where(input.context) });
+    this.deps.events.emit({
+      action: 'oauth.revoke',
+      outcome: 'success',
+      projectId: client.project_id,
+      clientId: client.id,
+      sessionId,
+      ...where(input.context),
+    });
   }
 
   /** RFC 7662, for confidential clients (resource servers) of the token's project. */
   async introspect(input: { readonly client: ClientAuthentication; readonly token: string | undefined }): Promise<Introspection> {
     const client = await this.authenticate(input.client);
-    if (client.client_type !== 'confidential') throw new GatehouseError(ErrorCode.InvalidClient, 'Only confidential clients may introspect tokens');
+    if (client.client_type !== 'confidential')
+      throw new GatehouseError(ErrorCode.InvalidClient, 'Only confidential clients may introspect tokens');
     if (input.token === undefined || input.token === '') throw invalidRequest('token is required');
     const token = input.token;
     if (token.startsWith(REFRESH_PREFIX)) {
@@ -134,7 +147,10 @@ export class TokenGrants {
       const session = await this.deps.sessions.get(payload.sid);
       if (session === undefined || session.revoked_at !== null) return { active: false };
     }
-    const patient = typeof payload.sid === 'string' && hasScope(String(payload.scope ?? ''), 'launch/patient') ? await this.patientOf(String(payload.sub)) : undefined;
+    const patient =
+      typeof payload.sid === 'string' && hasScope(String(payload.scope ?? ''), 'launch/patient')
+        ? await this.patientOf(String(payload.sub))
+        : undefined;
     return {
       active: true,
       token_type: 'Bearer',
@@ -153,16 +169,21 @@ export class TokenGrants {
 
   /** OpenID Connect Core §5.3: the claims the token's scopes release. */
   async userinfo(accessToken: string | undefined): Promise<{ sub: string } & UserClaims> {
-    if (accessToken === undefined) throw new GatehouseError(ErrorCode.Unauthenticated, 'An access token is required', { data: { reason: 'missing' } });
+    if (accessToken === undefined)
+      throw new GatehouseError(ErrorCode.Unauthenticated, 'An access token is required', { data: { reason: 'missing' } });
     const principal = await this.deps.auth.authenticateBearer(accessToken);
     const scope = parseScope(principal.scope);
     if (!scope.includes('openid')) throw new GatehouseError(ErrorCode.Forbidden, 'The access token was not granted the openid scope');
-    const [user, profile] = await Promise.all([this.deps.users.cachedById(principal.userId), this.deps.users.cachedProfileOf(principal.userId)]);
+    const [user, profile] = await Promise.all([
+      this.deps.users.cachedById(principal.userId),
+      this.deps.users.cachedProfileOf(principal.userId),
+    ]);
     return { sub: user.id, ...userClaims(user, profile, scope) };
   }
 
   private async authenticate(credentials: ClientAuthentication): Promise<Client> {
-    if (credentials.clientId === undefined || credentials.clientId === '') throw new GatehouseError(ErrorCode.InvalidClient, 'Client authentication is required');
+    if (credentials.clientId === undefined || credentials.clientId === '')
+      throw new GatehouseError(ErrorCode.InvalidClient, 'Client authentication is required');
     return this.deps.clients.authenticate(credentials.clientId, credentials.clientSecret);
   }
 
@@ -199,8 +220,23 @@ export class TokenGrants {
     }
     const { code, started } = redeemed;
     const { session } = started;
-    this.deps.events.emit({ action: 'oauth.token', outcome: 'success', projectId: client.project_id, clientId: client.id, userId: code.user_id, sessionId: session.id, detail: { grant: 'authorization_code' }, ...where(request.context) });
-    return this.respond(client, project, session, { nonce: code.nonce, authTime: code.auth_time, amr: code.amr, sid: code.browser_session_id, refreshToken: started.secret });
+    this.deps.events.emit({
+      action: 'oauth.token',
+      outcome: 'success',
+      projectId: client.project_id,
+      clientId: client.id,
+      userId: code.user_id,
+      sessionId: session.id,
+      detail: { grant: 'authorization_code' },
+      ...where(request.context),
+    });
+    return this.respond(client, project, session, {
+      nonce: code.nonce,
+      authTime: code.auth_time,
+      amr: code.amr,
+      sid: code.browser_session_id,
+      refreshToken: started.secret,
+    });
   }
 
   /** A replayed code ends what its first use started (RFC 6749 §4.1.2). */
@@ -227,7 +263,14 @@ export class TokenGrants {
       rotated = await this.deps.sessions.rotate(request.refreshToken, request.context, client.project_id, client.id);
     } catch (error) {
       if (error instanceof GatehouseError && error.extra.data?.replay === true) {
-        this.deps.events.emit({ action: 'refresh_replay', outcome: 'failure', clientId: client.id, userId: String(error.extra.data.userId), sessionId: String(error.extra.data.sessionId), ...where(request.context) });
+        this.deps.events.emit({
+          action: 'refresh_replay',
+          outcome: 'failure',
+          clientId: client.id,
+          userId: String(error.extra.data.userId),
+          sessionId: String(error.extra.data.sessionId),
+          ...where(request.context),
+        });
       }
       throw error;
     }
@@ -235,28 +278,54 @@ export class TokenGrants {
     const granted = parseScope(session.scope ?? undefined);
     const asked = request.scope === undefined ? granted : parseScope(request.scope);
     // RFC 6749 §6: a narrower scope may be asked for; the grant itself keeps its scope.
-    if (asked.some((scope) => !granted.includes(scope))) throw new GatehouseError(ErrorCode.InvalidScope, 'The requested scope exceeds the granted scope');
+    if (asked.some((scope) => !granted.includes(scope)))
+      throw new GatehouseError(ErrorCode.InvalidScope, 'The requested scope exceeds the granted scope');
     const project = await this.deps.projects.get(session.project_id);
     const parent = session.parent_id === null ? undefined : await this.deps.sessions.get(session.parent_id);
-    this.deps.events.emit({ action: 'refresh', outcome: 'success', projectId: project.id, clientId: client.id, userId: session.user_id, sessionId: session.id, ...where(request.context) });
-    return this.respond(client, project, { ...session, scope: asked.join(' ') }, {
-      nonce: null,
-      authTime: parent?.created_at ?? session.created_at,
-      amr: amrOf((parent ?? session).auth_method),
-      sid: parent?.id ?? session.id,
-      refreshToken: secret,
+    this.deps.events.emit({
+      action: 'refresh',
+      outcome: 'success',
+      projectId: project.id,
+      clientId: client.id,
+      userId: session.user_id,
+      sessionId: session.id,
+      ...where(request.context),
     });
+    return this.respond(
+      client,
+      project,
+      { ...session, scope: asked.join(' ') },
+      {
+        nonce: null,
+        authTime: parent?.created_at ?? session.created_at,
+        amr: amrOf((parent ?? session).auth_method),
+        sid: parent?.id ?? session.id,
+        refreshToken: secret,
+      },
+    );
   }
 
   private async clientCredentials(client: Client, request: TokenRequest): Promise<IssuedTokens> {
-    if (client.client_type !== 'confidential') throw new GatehouseError(ErrorCode.UnauthorizedClient, 'client_credentials needs a confidential client');
+    if (client.client_type !== 'confidential')
+      throw new GatehouseError(ErrorCode.UnauthorizedClient, 'client_credentials needs a confidential client');
     const requested = parseScope(request.scope);
-    const scope = request.scope === undefined ? grantable(client.scopes, client.scopes, { forClient: true }) : grantable(requested, client.scopes, { forClient: true });
-    if (requested.length > 0 && scope.length === 0) throw new GatehouseError(ErrorCode.InvalidScope, 'None of the requested scopes is allowed for this client');
+    const scope =
+      request.scope === undefined
+        ? grantable(client.scopes, client.scopes, { forClient: true })
+        : grantable(requested, client.scopes, { forClient: true });
+    if (requested.length > 0 && scope.length === 0)
+      throw new GatehouseError(ErrorCode.InvalidScope, 'None of the requested scopes is allowed for this client');
     const project = await this.deps.projects.get(client.project_id);
     const ttlSeconds = project.access_token_ttl_seconds;
     const { token } = await this.deps.jwts.clientToken({ clientId: client.id, projectId: project.id, scope: scope.join(' '), ttlSeconds });
-    this.deps.events.emit({ action: 'oauth.token', outcome: 'success', projectId: project.id, clientId: client.id, detail: { grant: 'client_credentials' }, ...where(request.context) });
+    this.deps.events.emit({
+      action: 'oauth.token',
+      outcome: 'success',
+      projectId: project.id,
+      clientId: client.id,
+      detail: { grant: 'client_credentials' },
+      ...where(request.context),
+    });
     return { accessToken: token, expiresIn: ttlSeconds, scope: scope.join(' ') };
   }
 
@@ -280,7 +349,16 @@ export class TokenGrants {
       scope: scope.join(' '),
     });
     const idToken = scope.includes('openid')
-      ? await this.deps.jwts.idToken({ subject: user.id, clientId: client.id, nonce: grant.nonce, authTime: grant.authTime, amr: grant.amr, sid: grant.sid, claims: userClaims(user, profile, scope), ttlSeconds })
+      ? await this.deps.jwts.idToken({
+          subject: user.id,
+          clientId: client.id,
+          nonce: grant.nonce,
+          authTime: grant.authTime,
+          amr: grant.amr,
+          sid: grant.sid,
+          claims: userClaims(user, profile, scope),
+          ttlSeconds,
+        })
       : undefined;
     const offline = scope.includes('offline_access') && client.grant_types.includes('refresh_token');
     const refreshToken = offline ? grant.refreshToken : undefined;

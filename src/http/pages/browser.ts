@@ -51,5 +51,8 @@ export function pageUrl(path: string, query: Readonly<Record<string, string | un
 /** The client's redirect URI, or the hosted page of the interaction (in the language the app asked for). */
 export function stepLocation(step: AuthorizationStep): string {
   if (step.kind === 'redirect') return step.location;
-  return pageUrl(step.step === 'login' ? PAGE_PATHS.signIn : PAGE_PATHS.consent, { interaction: step.interactionId, ui_locales: step.uiLocales });
+  return pageUrl(step.step === 'login' ? PAGE_PATHS.signIn : PAGE_PATHS.consent, {
+    interaction: step.interactionId,
+    ui_locales: step.uiLocales,
+  });
 }

@@ -30,7 +30,12 @@ export const consentPage = (api: GatehouseApi) =>
         reply,
         request,
         'consent',
-        { client: interaction.client.name, scopes: interaction.scopes.map(scopeLine), action: PAGE_PATHS.consent, hidden: { interaction: interaction.id } },
+        {
+          client: interaction.client.name,
+          scopes: interaction.scopes.map(scopeLine),
+          action: PAGE_PATHS.consent,
+          hidden: { interaction: interaction.id },
+        },
         { tenant: { clientId: interaction.client.id }, formActions: [interaction.params.redirectUri] },
       );
     },

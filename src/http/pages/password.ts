@@ -33,7 +33,16 @@ function resetForm(id: string, secret: string, error?: FormField['error']): Form
     intro: 'reset.intro',
     action: PAGE_PATHS.resetPassword,
     hidden: { id, secret },
-    fields: [{ name: 'password', label: 'field.password', type: 'password', autocomplete: 'new-password', hint: 'signUp.passwordHint', ...(error && { error }) }],
+    fields: [
+      {
+        name: 'password',
+        label: 'field.password',
+        type: 'password',
+        autocomplete: 'new-password',
+        hint: 'signUp.passwordHint',
+        ...(error && { error }),
+      },
+    ],
     buttons: [{ label: 'button.continue' }],
   };
 }
@@ -57,7 +66,10 @@ export const forgotPassword = (api: GatehouseApi) =>
       const context = await pageContext(api, request);
       const email = field(request.body, 'email').trim();
       if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
-        return renderPage(reply, request, 'form', forgotForm(request, email, email === '' ? 'form.emailMissing' : 'form.emailInvalid'), { ...context.options, status: 400 });
+        return renderPage(reply, request, 'form', forgotForm(request, email, email === '' ? 'form.emailMissing' : 'form.emailInvalid'), {
+          ...context.options,
+          status: 400,
+        });
       }
       const tenant = await api.oidc.hosted.tenantOf(targetOf(request));
       await api.recovery.requestReset(tenant, email, RESET_LINK, sessionContext(request));
@@ -70,7 +82,8 @@ export const forgotPassword = (api: GatehouseApi) =>
 export const resetPasswordPage = () =>
   endpoint({
     schema: { hide: true },
-    handler: async (request, reply) => renderPage(reply, request, 'form', resetForm(field(request.query, 'id'), field(request.query, 'secret'))),
+    handler: async (request, reply) =>
+      renderPage(reply, request, 'form', resetForm(field(request.query, 'id'), field(request.query, 'secret'))),
   });
 
 /** POST /login/reset-password: sets the new password; every session of the account ends. */
@@ -86,8 +99,10 @@ export const resetPassword = (api: GatehouseApi) =>
       try {
         await api.recovery.completeReset({ id, secret }, password, { ...sessionContext(request), field: 'password' });
       } catch (error) {
-        if (isGatehouseError(error) && error.code === ErrorCode.WeakPassword) return renderPage(reply, request, 'form', resetForm(id, secret, 'signUp.weakPassword'), { status: 422 });
-        if (isGatehouseError(error) && error.code === ErrorCode.InvalidResetToken) return renderErrorPage(reply, request, PAGE_ERRORS.expiredLink, { back: PAGE_PATHS.forgotPassword });
+        if (isGatehouseError(error) && error.code === ErrorCode.WeakPassword)
+          return renderPage(reply, request, 'form', resetForm(id, secret, 'signUp.weakPassword'), { status: 422 });
+        if (isGatehouseError(error) && error.code === ErrorCode.InvalidResetToken)
+          return renderErrorPage(reply, request, PAGE_ERRORS.expiredLink, { back: PAGE_PATHS.forgotPassword });
         throw error;
       }
       flash(request, reply, { kind: 'success', message: 'notice.passwordChanged' });
@@ -98,7 +113,10 @@ export const resetPassword = (api: GatehouseApi) =>
 /** GET /setpassword/:id/:secret: the Ovok contract's default reset link, served by these pages. */
 export const legacyResetLink = () =>
   endpoint({
-    schema: { hide: true, params: { type: 'object', properties: { id: { type: 'string' }, secret: { type: 'string' } }, required: ['id', 'secret'] } },
+    schema: {
+      hide: true,
+      params: { type: 'object', properties: { id: { type: 'string' }, secret: { type: 'string' } }, required: ['id', 'secret'] },
+    },
     handler: async (request, reply) => {
       const { id, secret } = request.params as { id: string; secret: string };
       return reply.redirect(pageUrl(PAGE_PATHS.resetPassword, { id, secret }), 302);

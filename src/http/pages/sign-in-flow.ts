@@ -27,7 +27,12 @@ export function projectOf(request: FastifyRequest): TenantRef | undefined {
 }
 
 export function targetOf(request: FastifyRequest): HostedTarget {
-  return { interactionId: interactionOf(request), tenant: projectOf(request), browser: browserOf(request), context: sessionContext(request) };
+  return {
+    interactionId: interactionOf(request),
+    tenant: projectOf(request),
+    browser: browserOf(request),
+    context: sessionContext(request),
+  };
 }
 
 /** Query parameters that keep a page in its flow: the interaction (or project) and the chosen language. */
@@ -49,7 +54,11 @@ export function flowHidden(request: FastifyRequest): Record<string, string> {
 }
 
 /** A sign-in that went through: the SSO cookie, then on to the app (or the signed-in page). */
-export async function afterSignIn(request: FastifyRequest, reply: FastifyReply, result: Extract<HostedResult, { kind: 'signed-in' }>): Promise<FastifyReply> {
+export async function afterSignIn(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: Extract<HostedResult, { kind: 'signed-in' }>,
+): Promise<FastifyReply> {
   setSsoCookie(request, reply, result.sso);
   if (result.next !== undefined) return reply.code(303).header('location', stepLocation(result.next)).send();
   return renderPage(reply, request, 'form', {

@@ -9,7 +9,10 @@ import { afterSignIn, field, flowHidden, flowQuery, interactionOf, projectOf, si
 import type { FormField, FormPage, PageLink } from './templates.ts';
 
 /** What the sign-in pages know about the request they serve: whose look, which app, where the form may lead. */
-export async function pageContext(api: GatehouseApi, request: FastifyRequest): Promise<{ options: PageOptions; client?: string; loginHint?: string; signUp: boolean }> {
+export async function pageContext(
+  api: GatehouseApi,
+  request: FastifyRequest,
+): Promise<{ options: PageOptions; client?: string; loginHint?: string; signUp: boolean }> {
   const interaction = interactionOf(request);
   if (interaction === undefined) {
     const tenant = projectOf(request);
@@ -26,7 +29,13 @@ export async function pageContext(api: GatehouseApi, request: FastifyRequest): P
   };
 }
 
-function signInForm(request: FastifyRequest, context: { client?: string; signUp: boolean }, email: FormField['value'], errors: { email?: FormField['error']; password?: FormField['error'] } = {}, notice?: Notice): FormPage {
+function signInForm(
+  request: FastifyRequest,
+  context: { client?: string; signUp: boolean },
+  email: FormField['value'],
+  errors: { email?: FormField['error']; password?: FormField['error'] } = {},
+  notice?: Notice,
+): FormPage {
   const query = flowQuery(request);
   const links: PageLink[] = [{ href: pageUrl(PAGE_PATHS.forgotPassword, query), label: 'signIn.forgotPassword' }];
   if (context.signUp) links.push({ href: pageUrl(PAGE_PATHS.signUp, query), label: 'signIn.signUp' });
@@ -36,8 +45,21 @@ function signInForm(request: FastifyRequest, context: { client?: string; signUp:
     action: PAGE_PATHS.signIn,
     hidden: flowHidden(request),
     fields: [
-      { name: 'email', label: 'field.email', type: 'email', autocomplete: 'username', value: email ?? '', ...(errors.email && { error: errors.email }) },
-      { name: 'password', label: 'field.password', type: 'password', autocomplete: 'current-password', ...(errors.password && { error: errors.password }) },
+      {
+        name: 'email',
+        label: 'field.email',
+        type: 'email',
+        autocomplete: 'username',
+        value: email ?? '',
+        ...(errors.email && { error: errors.email }),
+      },
+      {
+        name: 'password',
+        label: 'field.password',
+        type: 'password',
+        autocomplete: 'current-password',
+        ...(errors.password && { error: errors.password }),
+      },
     ],
     buttons: [{ label: 'button.signIn' }],
     links,
@@ -51,7 +73,16 @@ export function codeForm(request: FastifyRequest, challenge: string, notice?: No
     intro: 'code.intro',
     action: PAGE_PATHS.code,
     hidden: { ...flowHidden(request), challenge },
-    fields: [{ name: 'code', label: 'field.code', type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric', ...(codeError && { error: codeError }) }],
+    fields: [
+      {
+        name: 'code',
+        label: 'field.code',
+        type: 'text',
+        autocomplete: 'one-time-code',
+        inputmode: 'numeric',
+        ...(codeError && { error: codeError }),
+      },
+    ],
     buttons: [{ label: 'button.continue' }],
     ...(notice !== undefined && { notice }),
   };
@@ -71,7 +102,13 @@ export const signInPage = (api: GatehouseApi) =>
     schema: { hide: true },
     handler: async (request, reply) => {
       const context = await pageContext(api, request);
-      return renderPage(reply, request, 'form', signInForm(request, context, context.loginHint ?? field(request.query, 'login_hint')), context.options);
+      return renderPage(
+        reply,
+        request,
+        'form',
+        signInForm(request, context, context.loginHint ?? field(request.query, 'login_hint')),
+        context.options,
+      );
     },
   });
 
@@ -85,10 +122,15 @@ export const signIn = (api: GatehouseApi) =>
       const email = field(request.body, 'email').trim();
       const password = field(request.body, 'password');
       const errors = {
-        ...(email === '' ? { email: 'form.emailMissing' as const } : /^[^@\s]+@[^@\s]+$/.test(email) ? {} : { email: 'form.emailInvalid' as const }),
+        ...(email === ''
+          ? { email: 'form.emailMissing' as const }
+          : /^[^@\s]+@[^@\s]+$/.test(email)
+            ? {}
+            : { email: 'form.emailInvalid' as const }),
         ...(password === '' && { password: 'form.passwordMissing' as const }),
       };
-      if (Object.keys(errors).length > 0) return renderPage(reply, request, 'form', signInForm(request, context, email, errors), { ...context.options, status: 400 });
+      if (Object.keys(errors).length > 0)
+        return renderPage(reply, request, 'form', signInForm(request, context, email, errors), { ...context.options, status: 400 });
       try {
         const result = await api.oidc.hosted.password(targetOf(request), email, password);
         if (result.kind === 'mfa') return renderPage(reply, request, 'form', codeForm(request, result.challenge), context.options);
@@ -109,7 +151,11 @@ export const signInCode = (api: GatehouseApi) =>
       const context = await pageContext(api, request);
       const challenge = field(request.body, 'challenge');
       const code = field(request.body, 'code').trim();
-      if (code === '') return renderPage(reply, request, 'form', codeForm(request, challenge, undefined, 'form.codeMissing'), { ...context.options, status: 400 });
+      if (code === '')
+        return renderPage(reply, request, 'form', codeForm(request, challenge, undefined, 'form.codeMissing'), {
+          ...context.options,
+          status: 400,
+        });
       try {
         return await afterSignIn(request, reply, await requireSignedIn(api.oidc.hosted.mfaCode(targetOf(request), challenge, code)));
       } catch (error) {

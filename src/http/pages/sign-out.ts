@@ -11,7 +11,12 @@ const PARAMS = ['id_token_hint', 'post_logout_redirect_uri', 'state', 'client_id
 
 function logoutParams(source: unknown) {
   const value = (name: (typeof PARAMS)[number]) => field(source, name) || undefined;
-  return { idTokenHint: value('id_token_hint'), postLogoutRedirectUri: value('post_logout_redirect_uri'), state: value('state'), clientId: value('client_id') };
+  return {
+    idTokenHint: value('id_token_hint'),
+    postLogoutRedirectUri: value('post_logout_redirect_uri'),
+    state: value('state'),
+    clientId: value('client_id'),
+  };
 }
 
 function hidden(source: unknown): Record<string, string> {
@@ -34,7 +39,14 @@ export const signOutPage = (api: GatehouseApi) =>
         reply,
         request,
         'form',
-        { heading: 'signOut.title', intro: 'signOut.intro', action: PAGE_PATHS.signOut, hidden: hidden(request.query), fields: [], buttons: [{ label: 'signOut.button' }] },
+        {
+          heading: 'signOut.title',
+          intro: 'signOut.intro',
+          action: PAGE_PATHS.signOut,
+          hidden: hidden(request.query),
+          fields: [],
+          buttons: [{ label: 'signOut.button' }],
+        },
         // The URI was just checked against the client's registered ones.
         { ...(client !== undefined && { tenant: { clientId: client.id } }), ...(target !== '' && { formActions: [target] }) },
       );
@@ -47,7 +59,12 @@ export const signOut = (api: GatehouseApi) =>
     schema: { hide: true },
     config: limits('auth'),
     handler: async (request, reply) => {
-      const outcome = await api.oidc.logout.endSession({ ...logoutParams(request.body), browser: browserOf(request), confirmed: true, context: sessionContext(request) });
+      const outcome = await api.oidc.logout.endSession({
+        ...logoutParams(request.body),
+        browser: browserOf(request),
+        confirmed: true,
+        context: sessionContext(request),
+      });
       if (outcome.kind !== 'done') throw new Error('a confirmed sign-out was not carried out');
       setSsoCookie(request, reply, outcome.sso);
       const uiLocales = field(request.body, 'ui_locales') || undefined;

@@ -11,17 +11,43 @@ import type { FormField, FormPage } from './templates.ts';
 
 type Errors = Partial<Record<'email' | 'password', FormField['error']>>;
 
-function signUpForm(request: FastifyRequest, values: { firstName: string; lastName: string; email: string }, errors: Errors = {}, allowed = true): FormPage {
+function signUpForm(
+  request: FastifyRequest,
+  values: { firstName: string; lastName: string; email: string },
+  errors: Errors = {},
+  allowed = true,
+): FormPage {
   return {
     heading: 'signUp.title',
     action: PAGE_PATHS.signUp,
     hidden: flowHidden(request),
     fields: allowed
       ? [
-          { name: 'firstName', label: 'field.firstName', type: 'text', autocomplete: 'given-name', value: values.firstName, required: false },
+          {
+            name: 'firstName',
+            label: 'field.firstName',
+            type: 'text',
+            autocomplete: 'given-name',
+            value: values.firstName,
+            required: false,
+          },
           { name: 'lastName', label: 'field.lastName', type: 'text', autocomplete: 'family-name', value: values.lastName, required: false },
-          { name: 'email', label: 'field.email', type: 'email', autocomplete: 'email', value: values.email, ...(errors.email && { error: errors.email }) },
-          { name: 'password', label: 'field.password', type: 'password', autocomplete: 'new-password', hint: 'signUp.passwordHint', ...(errors.password && { error: errors.password }) },
+          {
+            name: 'email',
+            label: 'field.email',
+            type: 'email',
+            autocomplete: 'email',
+            value: values.email,
+            ...(errors.email && { error: errors.email }),
+          },
+          {
+            name: 'password',
+            label: 'field.password',
+            type: 'password',
+            autocomplete: 'new-password',
+            hint: 'signUp.passwordHint',
+            ...(errors.password && { error: errors.password }),
+          },
         ]
       : [],
     buttons: allowed ? [{ label: 'button.createAccount' }] : [],
@@ -48,13 +74,22 @@ export const signUp = (api: GatehouseApi) =>
     config: limits('register', { account: ['email'], shed: true }),
     handler: async (request, reply) => {
       const context = await pageContext(api, request);
-      const values = { firstName: field(request.body, 'firstName').trim(), lastName: field(request.body, 'lastName').trim(), email: field(request.body, 'email').trim() };
+      const values = {
+        firstName: field(request.body, 'firstName').trim(),
+        lastName: field(request.body, 'lastName').trim(),
+        email: field(request.body, 'email').trim(),
+      };
       const password = field(request.body, 'password');
       const errors: Errors = {
-        ...(values.email === '' ? { email: 'form.emailMissing' } : /^[^@\s]+@[^@\s]+$/.test(values.email) ? {} : { email: 'form.emailInvalid' }),
+        ...(values.email === ''
+          ? { email: 'form.emailMissing' }
+          : /^[^@\s]+@[^@\s]+$/.test(values.email)
+            ? {}
+            : { email: 'form.emailInvalid' }),
         ...(password === '' && { password: 'form.passwordMissing' }),
       };
-      if (Object.keys(errors).length > 0) return renderPage(reply, request, 'form', signUpForm(request, values, errors), { ...context.options, status: 400 });
+      if (Object.keys(errors).length > 0)
+        return renderPage(reply, request, 'form', signUpForm(request, values, errors), { ...context.options, status: 400 });
       try {
         const result = await api.oidc.hosted.register(targetOf(request), { ...values, password });
         if (result.kind !== 'signed-in') throw new Error('a new account has no second factor');
@@ -62,9 +97,15 @@ export const signUp = (api: GatehouseApi) =>
       } catch (error) {
         if (!isGatehouseError(error)) throw error;
         const failed: Errors | undefined =
-          error.code === ErrorCode.EmailTaken ? { email: 'signUp.emailTaken' } : error.code === ErrorCode.WeakPassword ? { password: 'signUp.weakPassword' } : undefined;
-        if (failed !== undefined) return renderPage(reply, request, 'form', signUpForm(request, values, failed), { ...context.options, status: 422 });
-        if (error.code === ErrorCode.ProfileTypeNotAllowed) return renderPage(reply, request, 'form', signUpForm(request, values, {}, false), { ...context.options, status: 403 });
+          error.code === ErrorCode.EmailTaken
+            ? { email: 'signUp.emailTaken' }
+            : error.code === ErrorCode.WeakPassword
+              ? { password: 'signUp.weakPassword' }
+              : undefined;
+        if (failed !== undefined)
+          return renderPage(reply, request, 'form', signUpForm(request, values, failed), { ...context.options, status: 422 });
+        if (error.code === ErrorCode.ProfileTypeNotAllowed)
+          return renderPage(reply, request, 'form', signUpForm(request, values, {}, false), { ...context.options, status: 403 });
         throw error;
       }
     },

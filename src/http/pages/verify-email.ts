@@ -35,7 +35,8 @@ export const verifyEmail = (api: GatehouseApi) =>
       try {
         await api.recovery.verifyEmail({ id: field(request.body, 'id'), secret: field(request.body, 'secret') });
       } catch (error) {
-        if (isGatehouseError(error) && error.code === ErrorCode.InvalidVerificationToken) return renderErrorPage(reply, request, PAGE_ERRORS.expiredLink);
+        if (isGatehouseError(error) && error.code === ErrorCode.InvalidVerificationToken)
+          return renderErrorPage(reply, request, PAGE_ERRORS.expiredLink);
         throw error;
       }
       flash(request, reply, { kind: 'success', message: 'verify.done' });
@@ -46,7 +47,10 @@ export const verifyEmail = (api: GatehouseApi) =>
 /** GET /verify-email/:id/:secret: the default verification link of emails, served by these pages. */
 export const legacyVerifyLink = () =>
   endpoint({
-    schema: { hide: true, params: { type: 'object', properties: { id: { type: 'string' }, secret: { type: 'string' } }, required: ['id', 'secret'] } },
+    schema: {
+      hide: true,
+      params: { type: 'object', properties: { id: { type: 'string' }, secret: { type: 'string' } }, required: ['id', 'secret'] },
+    },
     handler: async (request, reply) => {
       const { id, secret } = request.params as { id: string; secret: string };
       return reply.redirect(pageUrl(PAGE_PATHS.verifyEmail, { id, secret }), 302);
