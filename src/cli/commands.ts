@@ -1,13 +1,11 @@
 import type { Config } from '../config.ts';
 import { createCore, type Core } from '../core/index.ts';
+import { CLI_ACTOR } from '../core/use-cases/actor.ts';
 import { openDatabase } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../http/logger.ts';
 import { clientView, projectView } from '../contracts/admin/schemas.ts';
 import type { ClientInput } from '../core/oidc/clients.ts';
-
-/** The actor of every change made from the command line, for the audit log. */
-const CLI = { via: 'cli' } as const;
 
 export interface Output {
   readonly json: boolean;
@@ -19,7 +17,7 @@ export interface Output {
  * embedded database safe), migrated and with its default project, but starts no background
  * worker: a command runs and exits.
  */
-async function withCore<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
+export async function withCore<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
   const quiet = { ...config, logLevel: 'warn' as const };
   const database = await openDatabase(quiet);
   let core: Core;
@@ -57,7 +55,7 @@ export async function listProjects(config: Config, out: Output): Promise<void> {
 
 export async function createProject(config: Config, out: Output, name: string): Promise<void> {
   await withCore(config, async (core) => {
-    const project = projectView(await core.api.admin.createProject({ name }, CLI));
+    const project = projectView(await core.api.admin.createProject({ name }, CLI_ACTOR));
     out.print(project, () => `Created project ${project.id}  ${project.name}`);
   });
 }
@@ -71,7 +69,7 @@ export async function listClients(config: Config, out: Output, projectId: string
 
 export async function createClient(config: Config, out: Output, projectId: string, input: ClientInput): Promise<void> {
   await withCore(config, async (core) => {
-    const issued = await core.api.admin.createClient(projectId, input, CLI);
+    const issued = await core.api.admin.createClient(projectId, input, CLI_ACTOR);
     const client = clientView(issued.client, issued.secret);
     out.print(client, () =>
       [`Created client application ${client.id}  ${client.name} (project ${client.projectId}, ${client.type})`, ...secretLines(client.secret)].join('\n'),
@@ -81,7 +79,7 @@ export async function createClient(config: Config, out: Output, projectId: strin
 
 export async function rotateClientSecret(config: Config, out: Output, projectId: string, clientId: string): Promise<void> {
   await withCore(config, async (core) => {
-    const issued = await core.api.admin.rotateClientSecret(projectId, clientId, CLI);
+    const issued = await core.api.admin.rotateClientSecret(projectId, clientId, CLI_ACTOR);
     const client = clientView(issued.client, issued.secret);
     out.print(client, () => [`New secret for client ${client.id}; the old one no longer works.`, ...secretLines(client.secret)].join('\n'));
   });
@@ -93,7 +91,7 @@ function secretLines(secret: string | undefined): string[] {
 
 export async function rotateKeys(config: Config, out: Output): Promise<void> {
   await withCore(config, async (core) => {
-    const rotated = await core.api.admin.rotateKeys(CLI);
+    const rotated = await core.api.admin.rotateKeys(CLI_ACTOR);
     out.print(rotated, () => `Signing with new key ${rotated.kid}; retired ${rotated.retired.join(', ') || 'none'} (still verifying until their tokens expire).`);
   });
 }

@@ -6,7 +6,9 @@ import { GatehouseError } from '../core/errors.ts';
 import { auditTail, auditVerify } from './audit.ts';
 import { showOutbox } from './outbox.ts';
 import { createClient, createProject, listClients, listProjects, rotateClientSecret, rotateKeys, runMigrations, type Output } from './commands.ts';
+import { createOperator, listOperators } from './operators.ts';
 import { startServer } from './server.ts';
+import { actOnUser, findUsers, showUser, type UserAction } from './users.ts';
 
 const USAGE = `Usage: gatehouse <command> [--json]
 
@@ -24,6 +26,14 @@ Commands:
   audit tail [--limit N] [--follow]     print the newest audit-log entries (and new ones with --follow)
   audit verify                          check the audit log's hash chain (exit 1 if broken)
   outbox [--to EMAIL] [--limit N]       emails the server wrote, newest first (the development outbox)
+  users find [QUERY] [--project ID] [--cursor C] [--limit N]
+                                        find users by email, account or name prefix, number or id
+  users show <id>                       a user: ids, status, MFA, lockout, sessions, keys
+  users disable|enable|unlock|revoke-sessions|send-reset <id>
+                                        act on a user (an audit event names the CLI)
+  operators create <email> [--role admin|support]
+                                        a console operator; prints a generated password once
+  operators list                        console operators
 
 Configuration comes from the environment (see README). With the embedded database, commands
 other than start refuse to run while a server holds the data directory: use the admin API then.`;
@@ -46,6 +56,9 @@ async function main(argv: string[]): Promise<number> {
       follow: { type: 'boolean', default: false },
       limit: { type: 'string', default: '20' },
       to: { type: 'string' },
+      project: { type: 'string' },
+      cursor: { type: 'string' },
+      role: { type: 'string', default: 'admin' },
       help: { type: 'boolean', short: 'h', default: false },
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
@@ -108,6 +121,29 @@ async function main(argv: string[]): Promise<number> {
     case 'outbox':
       if (sub !== undefined || !/^[0-9]{1,3}$/.test(values.limit)) break;
       await showOutbox(config, out, { to: values.to, limit: Math.max(1, Number(values.limit)) });
+      return 0;
+    case 'users find':
+      if (rest.length > 1 || !/^[0-9]{1,3}$/.test(values.limit)) break;
+      await findUsers(config, out, { ...(rest[0] !== undefined && { query: rest[0] }), ...(values.project && { projectId: values.project }), ...(values.cursor && { cursor: values.cursor }), limit: Math.max(1, Number(values.limit)) });
+      return 0;
+    case 'users show':
+      if (rest.length !== 1 || rest[0] === undefined) break;
+      await showUser(config, out, rest[0]);
+      return 0;
+    case 'users disable':
+    case 'users enable':
+    case 'users unlock':
+    case 'users revoke-sessions':
+    case 'users send-reset':
+      if (rest.length !== 1 || rest[0] === undefined) break;
+      await actOnUser(config, out, sub as UserAction, rest[0]);
+      return 0;
+    case 'operators create':
+      if (rest.length !== 1 || rest[0] === undefined || (values.role !== 'admin' && values.role !== 'support')) break;
+      await createOperator(config, out, { email: rest[0], role: values.role });
+      return 0;
+    case 'operators list':
+      await listOperators(config, out);
       return 0;
     case 'keys rotate':
       await rotateKeys(config, out);

@@ -12,6 +12,8 @@ export interface AuditFilter {
   readonly userId?: string | undefined;
   /** Exact action, or a prefix ending in `*` (`admin.*`). */
   readonly action?: string | undefined;
+  /** Who made an administrative change: "admin token", "cli", "operator:<id>" (detail.actor). */
+  readonly actor?: string | undefined;
   readonly since?: Date | undefined;
   readonly until?: Date | undefined;
   /** Rows older than this id (the `nextCursor` of the previous page). */
@@ -130,6 +132,7 @@ export class AuditLog {
         ? query.where('action', 'like', `${filter.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`)
         : query.where('action', '=', filter.action);
     }
+    if (filter.actor !== undefined) query = query.where(sql<string>`detail ->> 'actor'`, '=', filter.actor);
     if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
     if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
     if (filter.before !== undefined) query = query.where('id', '<', filter.before);

@@ -139,7 +139,27 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     browserSessions: new BrowserSessions(db, sessions, revocations, events),
     jwts: new ProviderJwts(keys, config.issuer),
   };
-  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, health, tokens, revocations, oidc });
+  const api = createApi({
+    config,
+    projects,
+    users,
+    sessions,
+    auth,
+    apiKeys,
+    deletions,
+    directory,
+    lifecycle,
+    keys,
+    audit,
+    events,
+    bruteForce,
+    hasher,
+    logger,
+    health,
+    tokens,
+    revocations,
+    oidc,
+  });
 
   const closeHooks: Array<() => Promise<void> | void> = [];
   let closed = false;
@@ -172,6 +192,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       const bootstrapped = await projects.ensureDefault();
       const ids = { projectId: bootstrapped.project.id, clientId: bootstrapped.client.id };
       logger.info(ids, bootstrapped.created ? 'created the default project and client application' : 'default project and client application');
+      await api.operators.announceIfNone();
       return bootstrapped;
     },
     onClose: (hook) => closeHooks.push(hook),

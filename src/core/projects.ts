@@ -60,6 +60,27 @@ export class Projects {
     return { project: inserted, client: await this.createClient(inserted.id, 'Default Client'), created: true };
   }
 
+  /**
+   * The project of Gatehouse's own operators (admin console), created on first use. No contract
+   * serves it: Tenants and Credentials refuse it outside the console.
+   */
+  async systemProject(): Promise<Project> {
+    if (this.systemCache !== undefined) return this.systemCache;
+    const existing = await this.db.selectFrom('projects').selectAll().where('kind', '=', 'system').executeTakeFirst();
+    if (existing !== undefined) {
+      this.systemCache = existing;
+      return existing;
+    }
+    await this.db
+      .insertInto('projects')
+      .values({ id: randomUUID(), name: 'Gatehouse operators', kind: 'system', self_register_types: [] })
+      .onConflict((oc) => oc.column('kind').where('kind', '=', 'system').doNothing())
+      .execute();
+    return this.systemProject();
+  }
+
+  private systemCache: Project | undefined;
+
   async defaultProject(): Promise<Project> {
     return (await this.ensureDefault()).project;
   }
@@ -101,7 +122,7 @@ export class Projects {
   }
 
   list(): Promise<Project[]> {
-    return this.db.selectFrom('projects').selectAll().orderBy('created_at').orderBy('id').execute();
+    return this.db.selectFrom('projects').selectAll().where('kind', '=', 'tenant').orderBy('created_at').orderBy('id').execute();
   }
 
   async get(id: string): Promise<Project> {

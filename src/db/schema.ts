@@ -12,6 +12,8 @@ export interface ProjectsTable {
   access_token_ttl_seconds: Generated<number>;
   refresh_token_ttl_seconds: Generated<number>;
   settings: Json<Record<string, unknown>>;
+  /** 'tenant', or 'system' for the one project of Gatehouse's own operators. */
+  kind: Generated<'tenant' | 'system'>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

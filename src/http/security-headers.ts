@@ -10,10 +10,13 @@ export function installSecurityHeaders(app: FastifyInstance): void {
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cross-origin-resource-policy', 'same-origin');
-    // The docs page brings its own policy (scripts and styles of Swagger UI, framing limited to itself).
+    // The docs page and the hosted pages (pages/csp.ts, set by renderPage) bring their own policy.
     if (reply.hasHeader('content-security-policy')) return;
     const type = String(reply.getHeader('content-type') ?? '');
     // Swagger UI's page needs its own scripts and styles; it still may not be framed.
-    reply.header('content-security-policy', type.startsWith('text/html') ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'");
+    reply.header(
+      'content-security-policy',
+      type.startsWith('text/html') ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'",
+    );
   });
 }

@@ -131,6 +131,20 @@ describe('persistence across restarts, the data-dir lock and the CLI', () => {
     const keys = JSON.parse(rotated.stdout) as { kid: string; retired: string[] };
     assert.equal(typeof keys.kid, 'string');
     assert.ok(Array.isArray(keys.retired));
+
+    const operator = cli(['operators', 'create', 'ops@example.com', '--role', 'support', '--json'], env);
+    assert.equal(operator.status, 0, operator.stderr);
+    const made = JSON.parse(operator.stdout) as { operator: { id: string; role: string }; password: string };
+    assert.equal(made.operator.role, 'support');
+    assert.ok(made.password.length >= 20);
+    // Operators are users of the system project: a search over every project finds them, and acts on them.
+    const found = cli(['users', 'find', 'ops@', '--json'], env);
+    assert.equal(found.status, 0, found.stderr);
+    assert.deepEqual((JSON.parse(found.stdout) as { items: Array<{ id: string }> }).items.map((user) => user.id), [made.operator.id]);
+    const disabled = cli(['users', 'disable', made.operator.id, '--json'], env);
+    assert.equal(disabled.status, 0, disabled.stderr);
+    const shown = cli(['users', 'show', made.operator.id, '--json'], env);
+    assert.equal((JSON.parse(shown.stdout) as { user: { active: boolean } }).user.active, false);
   }
 
   it('reports a bad PORT in one line naming the variable, without a stack trace', () => {

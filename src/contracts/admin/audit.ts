@@ -8,13 +8,14 @@ const AuditQuerySchema = Type.Object({
   projectId: Type.Optional(Type.String({ maxLength: 100 })),
   userId: Type.Optional(Type.String({ maxLength: 100 })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Exact action, or a prefix ending in * (admin.*)' })),
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Who made an administrative change: admin token, cli, operator:<id>' })),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   until: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1–500, default 50' })),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextCursor of the previous page' })),
 });
 
-const AuditEntrySchema = Type.Object({
+export const AuditEntrySchema = Type.Object({
   id: Type.String(),
   time: Type.String({ format: 'date-time' }),
   action: Type.String(),
@@ -70,6 +71,7 @@ export const auditLog = (api: GatehouseApi) =>
         projectId: query.projectId,
         userId: query.userId,
         action: query.action,
+        actor: query.actor,
         since: query.since === undefined ? undefined : new Date(query.since),
         until: query.until === undefined ? undefined : new Date(query.until),
         before: query.cursor === undefined ? undefined : Number(query.cursor),

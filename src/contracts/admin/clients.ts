@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import { limits } from '../../http/route-limits.ts';
+import { actorOf } from './guard.ts';
 import { endpoint } from '../../http/routes.ts';
 import { AdminErrorSchema, ClientInputSchema, ClientParamsSchema, ClientSchema, ProjectParamsSchema, clientView } from './schemas.ts';
 
@@ -22,7 +23,7 @@ export const createClient = (api: GatehouseApi) =>
     },
     config: limits('none'),
     handler: async (request, reply) => {
-      const { client, secret } = await api.admin.createClient(request.params.projectId, request.body, { remoteAddress: request.ip });
+      const { client, secret } = await api.admin.createClient(request.params.projectId, request.body, actorOf(request));
       return reply.code(201).send(clientView(client, secret));
     },
   });
@@ -36,11 +37,11 @@ export const rotateClientSecret = (api: GatehouseApi) =>
       summary: "Replace a confidential client's secret",
       description: 'The new `secret` is in this answer only; the old one stops working at once.',
       params: ClientParamsSchema,
-      response: { 200: ClientSchema, 409: AdminErrorSchema, ...errors },
+      response: { 200: ClientSchema, 403: AdminErrorSchema, 409: AdminErrorSchema, ...errors },
     },
     config: limits('none'),
     handler: async (request) => {
-      const { client, secret } = await api.admin.rotateClientSecret(request.params.projectId, request.params.clientId, { remoteAddress: request.ip });
+      const { client, secret } = await api.admin.rotateClientSecret(request.params.projectId, request.params.clientId, actorOf(request));
       return clientView(client, secret);
     },
   });

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import { limits } from '../../http/route-limits.ts';
+import { actorOf } from './guard.ts';
 import { endpoint } from '../../http/routes.ts';
 import { AdminErrorSchema } from './schemas.ts';
 
@@ -14,5 +15,5 @@ export const rotateKeys = (api: GatehouseApi) =>
       response: { 200: Type.Object({ kid: Type.String(), retired: Type.Array(Type.String()) }), 401: AdminErrorSchema },
     },
     config: limits('none'),
-    handler: async (request) => api.admin.rotateKeys({ remoteAddress: request.ip }),
+    handler: async (request) => api.admin.rotateKeys(actorOf(request)),
   });

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import { limits } from '../../http/route-limits.ts';
+import { actorOf } from './guard.ts';
 import { endpoint } from '../../http/routes.ts';
 import { AdminErrorSchema, ProjectInputSchema, ProjectParamsSchema, ProjectPatchSchema, ProjectSchema, projectView } from './schemas.ts';
 
@@ -22,7 +23,7 @@ export const createProject = (api: GatehouseApi) =>
           ...(refreshTokenTtlSeconds !== undefined && { refreshTokenTtlSeconds }),
           ...(settings && { settings }),
         },
-        { remoteAddress: request.ip },
+        actorOf(request),
       );
       return reply.code(201).send(projectView(project));
     },
@@ -65,7 +66,7 @@ export const updateProject = (api: GatehouseApi) =>
           ...(refreshTokenTtlSeconds !== undefined && { refreshTokenTtlSeconds }),
           ...(settings && { settings }),
         },
-        { remoteAddress: request.ip },
+        actorOf(request),
       );
       return projectView(project);
     },

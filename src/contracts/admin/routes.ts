@@ -9,7 +9,9 @@ import { renderAdminProblem } from './errors.ts';
 import { requireAdmin } from './guard.ts';
 import { rotateKeys } from './keys.ts';
 import { outbox } from './outbox.ts';
+import { createOperator, listOperators } from './operators.ts';
 import { createProject, getProject, listProjects, updateProject } from './projects.ts';
+import { deleteUser, findUsers, showUser, updateUser, userAction } from './users.ts';
 
 /** Every URL of the admin API, and the file that answers it. */
 export const adminRoutes = (api: GatehouseApi): RouteTable => [
@@ -23,6 +25,16 @@ export const adminRoutes = (api: GatehouseApi): RouteTable => [
   ['POST', '/admin/keys/rotate', rotateKeys(api)], // keys.ts
   ['GET', '/admin/audit', auditLog(api)], // audit.ts
   ['GET', '/admin/outbox', outbox(api)], // outbox.ts
+  ['GET', '/admin/users', findUsers(api)], // users.ts
+  ['GET', '/admin/users/:userId', showUser(api)], // users.ts
+  ['PATCH', '/admin/users/:userId', updateUser(api)], // users.ts
+  ['DELETE', '/admin/users/:userId', deleteUser(api)], // users.ts
+  ['POST', '/admin/users/:userId/revoke-sessions', userAction(api, 'revoke-sessions')], // users.ts
+  ['POST', '/admin/users/:userId/unlock', userAction(api, 'unlock')], // users.ts
+  ['POST', '/admin/users/:userId/send-password-reset', userAction(api, 'send-password-reset')], // users.ts
+  ['POST', '/admin/users/:userId/reset-mfa', userAction(api, 'reset-mfa')], // users.ts
+  ['POST', '/admin/operators', createOperator(api)], // operators.ts
+  ['GET', '/admin/operators', listOperators(api)], // operators.ts
 ];
 
 /** Gatehouse's own administration API; registered only when GATEHOUSE_ADMIN_TOKEN is set. */

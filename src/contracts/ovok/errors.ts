@@ -83,10 +83,9 @@ export function renderOvokProblem(problem: Problem, requestId: string): Rendered
   switch (problem.kind) {
     case 'validation': {
       // anyOf reports every branch; one issue per field is what a client can act on.
-      const seen = new Set<string>();
-      const issues = problem.failures
-        .filter((failure) => (seen.has(failure.field) ? false : (seen.add(failure.field), true)))
-        .map((failure) => issue('invalid', validationText(failure), failure.field));
+      const firstPerField = new Map<string, FieldFailure>();
+      for (const failure of problem.failures) if (!firstPerField.has(failure.field)) firstPerField.set(failure.field, failure);
+      const issues = [...firstPerField.values()].map((failure) => issue('invalid', validationText(failure), failure.field));
       return outcome(requestId, 422, issues);
     }
     case 'core': {

@@ -13,7 +13,10 @@ import { attributeName } from './framework/validation.ts';
 /** ValidationException::summarize: the first message, plus "(and N more errors)". */
 export function validationBody(fields: readonly FieldProblem[]): { message: string; errors: Record<string, string[]> } {
   const errors: Record<string, string[]> = {};
-  for (const { field, message } of fields) (errors[field] ??= []).push(message);
+  for (const { field, message } of fields) {
+    errors[field] ??= [];
+    errors[field].push(message);
+  }
   const more = fields.length - 1;
   const first = fields[0]?.message ?? 'The given data was invalid.';
   return { message: more > 0 ? `${first} (and ${more} more ${more === 1 ? 'error' : 'errors'})` : first, errors };

@@ -92,6 +92,27 @@ export class BruteForceGuard implements LoginGuard {
     ]);
   }
 
+  /**
+   * Lifts the locks on an account (an operator letting the owner back in): the account-wide lock
+   * and count, and the per-address locks and counts of the addresses given (those the account
+   * failed from recently, as the audit log knows them; pair keys are hashed, so they cannot be listed).
+   */
+  async unlock(projectId: string, email: string, addresses: readonly string[]): Promise<void> {
+    const keys = [...new Set(addresses)].flatMap((address) => {
+      const pair = this.keys(projectId, email, address);
+      return [pair.pairCount, pair.pairLock];
+    });
+    const account = this.keys(projectId, email, undefined);
+    await this.state.delete([account.accountCount, account.accountLock, ...keys]);
+  }
+
+  /** Whether logins to this account are held back right now from any of these addresses, or from anywhere. */
+  async lockedFrom(projectId: string, email: string, addresses: readonly string[]): Promise<boolean> {
+    if (!this.config.enabled) return false;
+    const keys = [this.keys(projectId, email, undefined).accountLock, ...[...new Set(addresses)].map((address) => this.keys(projectId, email, address).pairLock)];
+    return (await this.state.remaining(keys)).some((ms) => ms > 0);
+  }
+
   private announce(
     scope: 'address' | 'account',
     projectId: string,

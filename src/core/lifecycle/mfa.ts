@@ -121,13 +121,18 @@ export class Mfa {
       this.emit('mfa.disable', 'failure', user, context);
       throw proof.code === undefined || proof.code === '' ? new GatehouseError(ErrorCode.WrongPassword, 'Incorrect password') : invalidCode();
     }
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', user.id).execute();
-      await trx.deleteFrom('mfa_factors').where('user_id', '=', user.id).execute();
-      await trx.deleteFrom('mfa_challenges').where('user_id', '=', user.id).execute();
-    });
-    this.recentEnrolled.delete(user.id);
+    await this.reset(user.id);
     this.emit('mfa.disable', 'success', user, context);
+  }
+
+  /** Removes the second factor without proof (an operator resetting a user who lost it). */
+  async reset(userId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('mfa_factors').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('mfa_challenges').where('user_id', '=', userId).execute();
+    });
+    this.recentEnrolled.delete(userId);
   }
 
   /** A fresh set of recovery codes (the old ones stop working); needs a current code. */

@@ -50,10 +50,10 @@ export function templateFor(project: Pick<Project, 'settings'>, kind: MailKind):
 }
 
 export function render(template: Template, values: TemplateValues): Template {
-  const fill = (source: string, escape: (value: string) => string): string =>
+  const fill = (source: string, encode: (value: string) => string): string =>
     source.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => {
       const value = (values as unknown as Record<string, unknown>)[key];
-      return typeof value === 'string' ? escape(value) : whole;
+      return typeof value === 'string' ? encode(value) : whole;
     });
   // Subjects are header values: no line breaks may come in through a value.
   const plain = (value: string): string => value;

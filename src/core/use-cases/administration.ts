@@ -4,13 +4,7 @@ import type { KeyStore } from '../keys.ts';
 import type { Mailer, OutboxRow } from '../mail/outbox.ts';
 import type { ClientInput, IssuedClient, OAuthClients } from '../oidc/clients.ts';
 import type { Client, Project, Projects, ProjectSettingsInput } from '../projects.ts';
-
-/** Who performs an administrative action, for the audit log. */
-export interface Actor {
-  /** The admin API's caller address, or the CLI (no address). */
-  readonly remoteAddress?: string | undefined;
-  readonly via?: 'cli';
-}
+import { actorFields, assertMay, type Actor } from './actor.ts';
 
 /**
  * Gatehouse's own administration (admin API and CLI): projects, client applications, signing
@@ -37,12 +31,14 @@ export class Administration {
   }
 
   async createProject(input: ProjectSettingsInput & { readonly name: string }, actor: Actor): Promise<Project> {
+    assertMay(actor, 'projects.write');
     const project = await this.deps.projects.create(input);
     this.record('admin.project.create', actor, { projectId: project.id });
     return project;
   }
 
   async updateProject(id: string, input: ProjectSettingsInput, actor: Actor): Promise<Project> {
+    assertMay(actor, 'projects.write');
     const project = await this.deps.projects.update(id, input);
     this.record('admin.project.update', actor, { projectId: project.id });
     return project;
@@ -54,6 +50,7 @@ export class Administration {
 
   /** A client application, also an OAuth client (core/oidc/clients.ts); a confidential one's secret is in the answer only. */
   async createClient(projectId: string, input: ClientInput, actor: Actor): Promise<IssuedClient> {
+    assertMay(actor, 'projects.write');
     const issued = await this.deps.clients.register(projectId, input);
     this.record('admin.client.create', actor, { projectId: issued.client.project_id, clientId: issued.client.id }, { type: issued.client.client_type });
     return issued;
@@ -61,6 +58,7 @@ export class Administration {
 
   /** A new secret for a confidential client; the old one stops working at once. */
   async rotateClientSecret(projectId: string, clientId: string, actor: Actor): Promise<IssuedClient> {
+    assertMay(actor, 'projects.write');
     const issued = await this.deps.clients.rotateSecret(projectId, clientId);
     this.record('admin.client.rotate_secret', actor, { projectId, clientId });
     return issued;
@@ -68,6 +66,7 @@ export class Administration {
 
   /** Signs new tokens with a fresh key; the old keys keep verifying until their tokens expire. */
   async rotateKeys(actor: Actor): Promise<{ kid: string; retired: string[] }> {
+    assertMay(actor, 'keys.rotate');
     const rotated = await this.deps.keys.rotate();
     this.record('admin.keys.rotate', actor, {}, { kid: rotated.kid });
     return rotated;
@@ -92,13 +91,7 @@ export class Administration {
   }
 
   private record(action: string, actor: Actor, ids: { projectId?: string; clientId?: string }, detail: Record<string, unknown> = {}): void {
-    const withVia = actor.via === undefined ? detail : { ...detail, via: actor.via };
-    this.deps.events.emit({
-      action,
-      outcome: 'success',
-      ...ids,
-      ...(actor.remoteAddress !== undefined && { remoteAddress: actor.remoteAddress }),
-      ...(Object.keys(withVia).length > 0 && { detail: withVia }),
-    });
+    const { remoteAddress, actor: name } = actorFields(actor);
+    this.deps.events.emit({ action, outcome: 'success', ...ids, ...(remoteAddress !== undefined && { remoteAddress }), detail: { ...detail, actor: name } });
   }
 }

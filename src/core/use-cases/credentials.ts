@@ -1,6 +1,7 @@
 import { isApiKey, type ApiKeys } from '../api-keys.ts';
 import type { Auth, Principal } from '../auth.ts';
 import { ErrorCode, GatehouseError } from '../errors.ts';
+import type { Projects } from '../projects.ts';
 import type { SessionContext } from '../sessions.ts';
 import type { TenantRef, Tenants } from './tenants.ts';
 
@@ -23,15 +24,22 @@ export function missingCredential(): GatehouseError {
 
 /** Turning presented credentials into a Principal, and ending the session one stands for. */
 export class Credentials {
-  constructor(private readonly deps: { readonly auth: Auth; readonly apiKeys: ApiKeys; readonly tenants: Tenants }) {}
+  constructor(private readonly deps: { readonly auth: Auth; readonly apiKeys: ApiKeys; readonly tenants: Tenants; readonly projects: Projects }) {}
 
   /**
    * The caller a credential stands for. A credential that is presented but bad is refused,
    * never skipped. With a tenant, the credential must belong to that project.
    */
-  async authenticate(presented: PresentedCredential | undefined, options: { readonly accept: readonly CredentialKind[]; readonly tenant?: TenantRef }): Promise<Principal> {
+  async authenticate(
+    presented: PresentedCredential | undefined,
+    options: { readonly accept: readonly CredentialKind[]; readonly tenant?: TenantRef; readonly systemProject?: boolean },
+  ): Promise<Principal> {
     if (presented === undefined) throw missingCredential();
     const principal = await this.principalOf(presented, options.accept);
+    // Operators' sessions (the system project) open the console only, never a contract.
+    if ((await this.deps.projects.get(principal.projectId)).kind === 'system' && options.systemProject !== true) {
+      throw new GatehouseError(ErrorCode.Unauthenticated, 'Operator credentials are not accepted here');
+    }
     if (options.tenant !== undefined && principal.projectId !== (await this.deps.tenants.projectId(options.tenant))) {
       throw new GatehouseError(ErrorCode.Unauthenticated, 'Credential belongs to another project');
     }

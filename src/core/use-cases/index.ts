@@ -34,6 +34,11 @@ import { Registration } from './registration.ts';
 import { SessionControl } from './session-control.ts';
 import { SignIn } from './sign-in.ts';
 import { Tenants } from './tenants.ts';
+import { Operators } from './operators.ts';
+import { UserAdministration } from './user-administration.ts';
+import type { BruteForceGuard } from '../abuse/brute-force.ts';
+import type { PasswordHasher } from '../passwords.ts';
+import type { Logger } from 'pino';
 
 /**
  * What the HTTP surfaces may call: use-case operations that take the tenant or the caller as
@@ -57,6 +62,9 @@ export interface GatehouseApi {
     readonly logout: Logout;
     readonly hosted: HostedSignIn;
   };
+  /** Users across projects, for operators (admin API, CLI, console). */
+  readonly users: UserAdministration;
+  readonly operators: Operators;
   /** Public keys that verify access tokens (JWKS). */
   publicJwks(): { keys: JWK[] };
   /** Whether the database answers (readiness probes). */
@@ -76,6 +84,9 @@ export interface ApiServices {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly events: SecurityEvents;
+  readonly bruteForce: BruteForceGuard;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
   readonly health: () => Promise<boolean>;
   readonly tokens: AccessTokens;
   readonly revocations: RevocationStore;
@@ -92,7 +103,7 @@ export interface ApiServices {
 }
 
 export function createApi(services: ApiServices): GatehouseApi {
-  const { config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events } = services;
+  const { config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger } = services;
   const tenants = new Tenants(projects, config);
   const signIn = new SignIn({ tenants, projects, users, auth, mfa: lifecycle.mfa, cookieTtl: config.sessions });
   const registration = new Registration({ tenants, users, auth, signIn });
@@ -103,7 +114,7 @@ export function createApi(services: ApiServices): GatehouseApi {
     tenants,
     signIn,
     registration,
-    credentials: new Credentials({ auth, apiKeys, tenants }),
+    credentials: new Credentials({ auth, apiKeys, tenants, projects }),
     account: new Account({ tenants, projects, users, sessions, auth, deletions, directory }),
     sessions: new SessionControl({ sessions, events }),
     recovery: new Recovery({ tenants, projects, users, lifecycle }),
@@ -126,6 +137,8 @@ export function createApi(services: ApiServices): GatehouseApi {
       logout: new Logout({ ...oidc, sessions }),
       hosted: new HostedSignIn({ tenants, signIn, registration, authorization, browserSessions: oidc.browserSessions }),
     },
+    users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
+    operators: new Operators({ projects, users, hasher, events, logger }),
     publicJwks: () => keys.publicJwks(),
     health: services.health,
   };

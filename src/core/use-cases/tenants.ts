@@ -1,4 +1,5 @@
 import type { Config } from '../../config.ts';
+import { ErrorCode, GatehouseError } from '../errors.ts';
 import type { Client, Project, Projects } from '../projects.ts';
 
 /**
@@ -33,17 +34,17 @@ export class Tenants {
   }
 
   async project(ref: TenantRef): Promise<Project> {
-    if ('clientId' in ref) return this.projects.get((await this.projects.client(ref.clientId)).project_id);
-    return this.projects.get(await this.projectId(ref));
+    if ('clientId' in ref) return served(await this.projects.get((await this.projects.client(ref.clientId)).project_id), ref);
+    return served(await this.projects.get(await this.projectId(ref)), ref);
   }
 
   /** The project and client: the named client, or the project's primary client. */
   async resolve(ref: TenantRef): Promise<Tenant> {
     if ('clientId' in ref) {
       const client = await this.projects.client(ref.clientId);
-      return { project: await this.projects.get(client.project_id), client };
+      return { project: served(await this.projects.get(client.project_id), ref), client };
     }
-    const project = await this.projects.get(await this.projectId(ref));
+    const project = served(await this.projects.get(await this.projectId(ref)), ref);
     return { project, client: await this.projects.primaryClient(project.id) };
   }
 
@@ -65,4 +66,11 @@ export class Tenants {
     );
     return this.defaultId;
   }
+}
+
+/** The operators' system project is served by no contract: its clients and id are unknown there. */
+function served(project: Project, ref: TenantRef): Project {
+  if (project.kind !== 'system') return project;
+  if ('clientId' in ref) throw new GatehouseError(ErrorCode.ClientNotFound, 'Client application not found');
+  throw new GatehouseError(ErrorCode.ProjectNotFound, 'Project not found');
 }

@@ -19,6 +19,8 @@ const FIXED = [
   "frame-ancestors 'none'",
 ];
 
+const NEVER = new Set(['javascript:', 'vbscript:', 'data:', 'blob:', 'filesystem:', 'file:', 'about:', 'ws:', 'wss:']);
+
 /** The CSP source that lets a form lead to `uri`: its origin (http/https) or its scheme (native apps), else undefined. */
 export function formActionSource(uri: string): string | undefined {
   let url: URL;
@@ -28,8 +30,9 @@ export function formActionSource(uri: string): string | undefined {
     return undefined;
   }
   if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
-  // A private-use scheme such as com.example.app: (RFC 8252); javascript:, data: and the like are never a target.
-  return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol) ? url.protocol : undefined;
+  // A native app's private-use scheme such as com.example.app: (RFC 8252); schemes that run or
+  // embed content are never a target.
+  return /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) && !NEVER.has(url.protocol) ? url.protocol : undefined;
 }
 
 export function pageCsp(formActions: readonly string[] = []): string {

@@ -14,6 +14,7 @@ import { pageRoutes } from './routes.ts';
 export { renderPage, type PageOptions } from './render.ts';
 export { renderErrorPage, PAGE_ERRORS, wantsHtml, type PageError } from './error-page.ts';
 export { flash, type Notice } from './flash.ts';
+export { hasValidCsrfToken } from './csrf.ts';
 
 export interface PagesOptions {
   readonly api: GatehouseApi;

@@ -21,6 +21,9 @@ export function bestLocale(tags: readonly string[], available: readonly string[]
   return undefined;
 }
 
+/** A language range of Accept-Language (RFC 4647): `de`, `de-AT`, `*`. */
+const LANGUAGE_RANGE = /^(?:[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)$/;
+
 /** `Accept-Language` tags by descending quality (q=0 means "not this one"); equal qualities keep their order. */
 export function acceptedLanguages(header: string | undefined): string[] {
   if (header === undefined) return [];
@@ -33,7 +36,7 @@ export function acceptedLanguages(header: string | undefined): string[] {
       const quality = q === undefined ? 1 : Number(q.slice(2));
       return { tag, quality: Number.isFinite(quality) ? quality : 0, index };
     })
-    .filter((entry) => entry.tag !== '' && entry.quality > 0)
+    .filter((entry) => LANGUAGE_RANGE.test(entry.tag) && entry.quality > 0)
     .sort((a, b) => b.quality - a.quality || a.index - b.index)
     .map((entry) => entry.tag);
 }

@@ -26,7 +26,7 @@ export interface PageContext {
   readonly uiLocales: string | undefined;
   readonly languages: ReadonlyArray<{ readonly code: string; readonly name: string; readonly href: string; readonly current: boolean }>;
   readonly brand: Brand;
-  readonly assets: { readonly css: string; readonly js: string; readonly icon: string };
+  readonly assets: { readonly css: string; readonly formsCss: string; readonly js: string; readonly icon: string };
   readonly csrf: string;
   readonly notice: Notice | undefined;
   readonly requestId: string;
@@ -65,7 +65,12 @@ export async function renderPage<K extends keyof PageTemplates>(
       current: code === locale,
     })),
     brand: await pages.brand(options.tenant, request.log),
-    assets: { css: pages.asset('pages.css'), js: pages.asset('pages.js'), icon: pages.asset('logo.svg') },
+    assets: {
+      css: pages.asset('pages.css'),
+      formsCss: pages.asset('forms.css'),
+      js: pages.asset('pages.js'),
+      icon: pages.asset('logo.svg'),
+    },
     csrf: csrfToken(request, reply),
     notice: data.notice ?? takeFlash(request, reply),
     requestId: request.id,
