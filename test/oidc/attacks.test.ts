@@ -293,6 +293,13 @@ describe('OpenID provider under attack', () => {
     }
     const withoutClient = await jar.fetch(`${provider.issuer}/oauth2/logout?post_logout_redirect_uri=${encodeURIComponent(LOGOUT)}`);
     assert.equal(withoutClient.status, 400);
+    const posted = await jar.fetch(`${provider.issuer}/oauth2/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: app.id, post_logout_redirect_uri: 'https://evil.example/' }).toString(),
+    });
+    assert.equal(posted.status, 400);
+    assert.equal(posted.headers.get('location'), null);
     // Without an id_token_hint the user is asked first: no logout by a stray link.
     const stray = await jar.fetch(
       `${provider.issuer}/oauth2/logout?client_id=${app.id}&post_logout_redirect_uri=${encodeURIComponent(LOGOUT)}`,

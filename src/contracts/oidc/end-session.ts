@@ -56,3 +56,11 @@ export const endSessionGet = (api: GatehouseApi) =>
     schema: { tags: ['oidc'], summary: 'End-session endpoint', description, querystring: EndSessionParamsSchema },
     handler: async (request, reply) => endSession(api, request, reply, request.query, false, 302),
   });
+
+/** POST /oauth2/logout (form-encoded; RP-Initiated Logout §2 asks for both methods) */
+export const endSessionPost = (api: GatehouseApi) =>
+  endpoint({
+    schema: { tags: ['oidc'], summary: 'End-session endpoint (form post)', description, body: EndSessionParamsSchema },
+    config: limits('auth'),
+    handler: async (request, reply) => endSession(api, request, reply, request.body, false, 303),
+  });

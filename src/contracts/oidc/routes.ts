@@ -5,7 +5,7 @@ import { mount, type RouteTable } from '../../http/routes.ts';
 import type { ContractOptions } from '../contract.ts';
 import { authorizeGet, authorizePost } from './authorize.ts';
 import { jwks, openidConfiguration, smartConfiguration } from './discovery.ts';
-import { endSessionGet } from './end-session.ts';
+import { endSessionGet, endSessionPost } from './end-session.ts';
 import { useOidcErrors } from './errors.ts';
 import { acceptForms } from './http.ts';
 import { introspect, revoke } from './token-management.ts';
@@ -25,6 +25,7 @@ export const oidcRoutes = (api: GatehouseApi, config: Config): RouteTable => [
   ['POST', '/oauth2/revoke', revoke(api)], // token-management.ts
   ['POST', '/oauth2/introspect', introspect(api)], // token-management.ts
   ['GET', '/oauth2/logout', endSessionGet(api)], // end-session.ts
+  ['POST', '/oauth2/logout', endSessionPost(api)], // end-session.ts
 ];
 
 /** The OpenID Connect provider (and SMART App Launch): one issuer, GATEHOUSE_ISSUER. */

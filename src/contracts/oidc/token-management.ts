@@ -20,7 +20,7 @@ export const revoke = (api: GatehouseApi) =>
     },
     config: limits('refresh'),
     handler: async (request, reply) => {
-      await api.oidc.tokens.revoke({
+      await api.oidc.inspection.revoke({
         client: clientAuthentication(request, request.body),
         token: request.body.token,
         context: sessionContext(request),
@@ -43,7 +43,10 @@ export const introspect = (api: GatehouseApi) =>
     },
     config: limits('api'),
     handler: async (request, reply) => {
-      const answer = await api.oidc.tokens.introspect({ client: clientAuthentication(request, request.body), token: request.body.token });
+      const answer = await api.oidc.inspection.introspect({
+        client: clientAuthentication(request, request.body),
+        token: request.body.token,
+      });
       noStore(reply);
       return answer;
     },

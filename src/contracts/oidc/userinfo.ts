@@ -39,7 +39,7 @@ export const userinfoGet = (api: GatehouseApi) =>
     schema: { tags: ['oidc'], summary: 'UserInfo endpoint', description, response },
     handler: async (request, reply) => {
       noStore(reply);
-      return api.oidc.tokens.userinfo(tokenOf(request));
+      return api.oidc.inspection.userinfo(tokenOf(request));
     },
   });
 
@@ -56,6 +56,6 @@ export const userinfoPost = (api: GatehouseApi) =>
     config: limits('api'),
     handler: async (request, reply) => {
       noStore(reply);
-      return api.oidc.tokens.userinfo(tokenOf(request, request.body));
+      return api.oidc.inspection.userinfo(tokenOf(request, request.body));
     },
   });

@@ -25,6 +25,7 @@ import { Authorization } from './authorization.ts';
 import { HostedSignIn } from './hosted-sign-in.ts';
 import { Logout } from './logout.ts';
 import { TokenGrants } from './token-grants.ts';
+import { TokenInspection } from './token-inspection.ts';
 import { Administration } from './administration.ts';
 import { ApiKeyControl } from './api-key-control.ts';
 import { Credentials } from './credentials.ts';
@@ -59,6 +60,7 @@ export interface GatehouseApi {
   readonly oidc: {
     readonly authorization: Authorization;
     readonly tokens: TokenGrants;
+    readonly inspection: TokenInspection;
     readonly logout: Logout;
     readonly hosted: HostedSignIn;
   };
@@ -134,6 +136,7 @@ export function createApi(services: ApiServices): GatehouseApi {
         revocations: services.revocations,
         events,
       }),
+      inspection: new TokenInspection({ issuer, ...oidc, users, sessions, auth, revocations: services.revocations, events }),
       logout: new Logout({ ...oidc, sessions }),
       hosted: new HostedSignIn({ tenants, signIn, registration, authorization, browserSessions: oidc.browserSessions }),
     },
