@@ -3,6 +3,12 @@
  * Every server is a child process; the load generator (autocannon) runs here. See BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
+
+// `npm run bench -- --only import`: the import scenario, kept in its own file (bench/import.ts).
+if (process.argv.slice(2).join(' ').includes('--only import')) {
+  await import('./import.ts');
+  process.exit(0);
+}
 import { Databases } from './lib/databases.ts';
 import { runGatehouse } from './lib/gatehouse-run.ts';
 import { measureHashLimit, measureHttpFloor } from './lib/limits.ts';

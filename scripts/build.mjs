@@ -27,6 +27,7 @@ await build({
 // Each is found with `new URL('./<name>', import.meta.url)`: in src/ next to its module, here next to the bundle.
 cpSync(`${root}src/db/migrations`, `${out}migrations`, { recursive: true });
 cpSync(`${root}src/core/hash-worker.mjs`, `${out}hash-worker.mjs`);
+cpSync(`${root}src/core/legacy-verify.mjs`, `${out}legacy-verify.mjs`);
 cpSync(`${root}src/db/pglite-init.mjs`, `${out}pglite-init.mjs`);
 cpSync(`${root}src/http/pages/templates`, `${out}templates`, { recursive: true });
 cpSync(`${root}src/http/pages/assets`, `${out}assets`, { recursive: true });

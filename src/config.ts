@@ -21,6 +21,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly adminToken: string | undefined;
+  /** GATEHOUSE_URL: a running server's base URL; `gatehouse backup` and `secrets rotate` then go through its admin API. */
+  readonly serverUrl: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly bodyLimit: number;
   /** Proxies whose X-Forwarded-For is believed: false, true, a hop count or a list of addresses/CIDRs. */
@@ -55,8 +57,10 @@ export interface Config {
   readonly linkBaseUrl: string;
   /** Outgoing mail worker: poll interval, first retry delay (doubles per attempt), attempts before giving up. */
   readonly mail: { readonly pollMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
-  /** GATEHOUSE_SECRET_KEY: encrypts stored MFA secrets; undefined = a key generated once and kept in the database. */
+  /** GATEHOUSE_SECRET_KEY: encrypts private signing keys and MFA secrets; undefined = a key generated once and kept in the database. */
   readonly secretKey: string | undefined;
+  /** GATEHOUSE_SECRET_KEY_PREVIOUS: keys that only decrypt, while a rotation moves secrets to GATEHOUSE_SECRET_KEY. */
+  readonly secretKeyPrevious: readonly string[];
   /** Base URL of the Pwned Passwords range API (k-anonymity), used when a project turns the check on. */
   readonly breachedPasswordsUrl: string;
   /** Prefix of every Redis key and channel (instances of one deployment share it). */
@@ -117,12 +121,22 @@ function smtpFromParts(env: Env): string | undefined {
 }
 
 /** 32 bytes, as 64 hex characters or base64/base64url. */
+function checkKey(name: string, raw: string): string {
+  const bytes = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (bytes.length !== 32) throw new ConfigError(name, 'must be 32 bytes, as 64 hex characters or base64');
+  return raw;
+}
+
 function secretKey(env: Env): string | undefined {
   const raw = str(env, 'GATEHOUSE_SECRET_KEY');
-  if (raw === undefined) return undefined;
-  const bytes = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (bytes.length !== 32) throw new ConfigError('GATEHOUSE_SECRET_KEY', 'must be 32 bytes, as 64 hex characters or base64');
-  return raw;
+  return raw === undefined ? undefined : checkKey('GATEHOUSE_SECRET_KEY', raw);
+}
+
+/** Comma-separated keys, each like GATEHOUSE_SECRET_KEY. */
+function previousSecretKeys(env: Env): string[] {
+  const name = 'GATEHOUSE_SECRET_KEY_PREVIOUS';
+  const keys = (str(env, name) ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+  return keys.map((key) => checkKey(name, key));
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -150,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     adminToken,
+    serverUrl: url(env, 'GATEHOUSE_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     logLevel: logLevel as Config['logLevel'],
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),
     trustProxy: trustProxy(env),
@@ -183,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: int(env, 'MAIL_MAX_ATTEMPTS', 8, 1, 100),
     },
     secretKey: secretKey(env),
+    secretKeyPrevious: previousSecretKeys(env),
     breachedPasswordsUrl: (url(env, 'BREACHED_PASSWORDS_URL', ['http:', 'https:']) ?? 'https://api.pwnedpasswords.com').replace(/\/+$/, ''),
     redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'gatehouse:',
     rateLimits: rateLimitConfig(env),

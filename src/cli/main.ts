@@ -1,9 +1,14 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirLockedError, DataDirUnusableError } from '../db/lock.ts';
 import { GatehouseError } from '../core/errors.ts';
+import { UnreadableSecretError } from '../core/secret-box.ts';
+import { BackupError } from '../db/backup.ts';
 import { auditTail, auditVerify } from './audit.ts';
+import { backup, newSecretKey, restore, rotateSecrets } from './operations.ts';
+import { runExport, runImport } from './import.ts';
 import { showOutbox } from './outbox.ts';
 import { createClient, createProject, listClients, listProjects, rotateClientSecret, rotateKeys, runMigrations, type Output } from './commands.ts';
 import { createOperator, listOperators } from './operators.ts';
@@ -26,6 +31,10 @@ Commands:
   audit tail [--limit N] [--follow]     print the newest audit-log entries (and new ones with --follow)
   audit verify                          check the audit log's hash chain (exit 1 if broken)
   outbox [--to EMAIL] [--limit N]       emails the server wrote, newest first (the development outbox)
+  backup FILE                           online backup of the embedded database to FILE (.tar.gz)
+  restore FILE --data-dir DIR [--force] restore a backup into DIR (empty, or emptied with --force)
+  secrets new-key                       print a random key for GATEHOUSE_SECRET_KEY
+  secrets rotate                        re-encrypt stored secrets under GATEHOUSE_SECRET_KEY
   users find [QUERY] [--project ID] [--cursor C] [--limit N]
                                         find users by email, account or name prefix, number or id
   users show <id>                       a user: ids, status, MFA, lockout, sessions, keys
@@ -34,9 +43,14 @@ Commands:
   operators create <email> [--role admin|support]
                                         a console operator; prints a generated password once
   operators list                        console operators
+  import --project ID [--format gatehouse|laravel|fastapi|medplum] [--api-keys FILE]
+         [--dry-run] [--atomic] [--send-reset] FILE|-
+                                        import users from another product (docs/migrating.md)
+  export --project ID [--include-totp]  a project's users as JSON Lines on stdout
 
 Configuration comes from the environment (see README). With the embedded database, commands
-other than start refuse to run while a server holds the data directory: use the admin API then.`;
+other than start refuse to run while a server holds the data directory: use the admin API then
+(backup and secrets rotate do, given GATEHOUSE_URL and GATEHOUSE_ADMIN_TOKEN). See docs/operations-backup.md.`;
 
 function output(json: boolean): Output {
   return {
@@ -56,9 +70,17 @@ async function main(argv: string[]): Promise<number> {
       follow: { type: 'boolean', default: false },
       limit: { type: 'string', default: '20' },
       to: { type: 'string' },
+      'data-dir': { type: 'string' },
+      force: { type: 'boolean', default: false },
       project: { type: 'string' },
       cursor: { type: 'string' },
       role: { type: 'string', default: 'admin' },
+      format: { type: 'string' },
+      'api-keys': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      atomic: { type: 'boolean', default: false },
+      'send-reset': { type: 'boolean', default: false },
+      'include-totp': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
@@ -76,6 +98,30 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const out = output(values.json);
+  // These take a file name where other commands take a sub-command.
+  if (command === 'backup' && sub !== undefined && rest.length === 0) {
+    await backup(config, out, sub);
+    return 0;
+  }
+  if (command === 'restore' && sub !== undefined && rest.length === 0 && values['data-dir'] !== undefined) {
+    await restore(out, sub, resolve(values['data-dir']), values.force);
+    return 0;
+  }
+  if (command === 'import' && values.project !== undefined && sub !== undefined && rest.length === 0) {
+    return runImport(config, out, {
+      projectId: values.project,
+      file: sub,
+      format: values.format,
+      apiKeys: values['api-keys'],
+      dryRun: values['dry-run'],
+      atomic: values.atomic,
+      sendReset: values['send-reset'],
+    });
+  }
+  if (command === 'export' && values.project !== undefined && sub === undefined) {
+    await runExport(config, { projectId: values.project, format: values.format, includeTotp: values['include-totp'] });
+    return 0;
+  }
   switch (`${command} ${sub ?? ''}`.trim()) {
     case 'start':
       await startServer(config);
@@ -122,6 +168,12 @@ async function main(argv: string[]): Promise<number> {
       if (sub !== undefined || !/^[0-9]{1,3}$/.test(values.limit)) break;
       await showOutbox(config, out, { to: values.to, limit: Math.max(1, Number(values.limit)) });
       return 0;
+    case 'secrets new-key':
+      newSecretKey(out);
+      return 0;
+    case 'secrets rotate':
+      await rotateSecrets(config, out);
+      return 0;
     case 'users find':
       if (rest.length > 1 || !/^[0-9]{1,3}$/.test(values.limit)) break;
       await findUsers(config, out, { ...(rest[0] !== undefined && { query: rest[0] }), ...(values.project && { projectId: values.project }), ...(values.cursor && { cursor: values.cursor }), limit: Math.max(1, Number(values.limit)) });
@@ -159,7 +211,9 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DataDirUnusableError || error instanceof GatehouseError) {
+    const known = [ConfigError, DataDirLockedError, DataDirUnusableError, GatehouseError, BackupError, UnreadableSecretError];
+    // Errors that explain themselves in one line; anything else is a bug, shown with its stack.
+    if (error instanceof Error && known.some((type) => error instanceof type)) {
       process.stderr.write(`gatehouse: ${error.message}\n`);
     } else {
       process.stderr.write(`gatehouse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -31,8 +31,15 @@ export interface IssuedApiKey {
   readonly key: string;
 }
 
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Whether a presented credential is to be looked up as an API key rather than verified as an
+ * access token: Gatehouse's own keys by their prefix, imported keys (any other prefix, e.g.
+ * PixelMover's `pm_live_`) by not having a JWT's three dot-separated parts.
+ */
 export function isApiKey(candidate: string): boolean {
-  return candidate.startsWith(API_KEY_PREFIX);
+  return candidate.startsWith(API_KEY_PREFIX) || !JWT_SHAPE.test(candidate);
 }
 
 /** `ghk_abcd************************wxyz`: enough to recognize a key, useless to an attacker. */

@@ -49,6 +49,11 @@ export interface AuthDeps {
   /** Plan and credits of a new account unless the input names them (core/plans.ts). */
   readonly newAccountPlan: () => Pick<NewUser, 'plan' | 'credits' | 'planExpiresAt'>;
   readonly apiKeys: ApiKeys;
+  /** The password step: imported hash formats, equal timing, re-hash after success (core/sign-in-passwords.ts). */
+  readonly passwords: {
+    verify(projectId: string, user: User | undefined, password: string): Promise<boolean>;
+    upgrade(user: User, password: string): void;
+  };
 }
 
 /**
@@ -133,7 +138,7 @@ export class Auth {
   async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<SignInRecord> {
     await this.deps.loginGuard.check(project.id, email, context.remoteAddress);
     const record = await this.users.forSignIn(project.id, email);
-    const ok = record === undefined ? await this.hasher.verifyDummy(password) : await this.hasher.verify(record.user.password_hash, password);
+    const ok = await this.deps.passwords.verify(project.id, record?.user, password);
     if (record === undefined || !ok || !record.user.is_active) {
       this.events.emit({
         action: 'login',
@@ -148,6 +153,7 @@ export class Auth {
     }
     const { user } = record;
     await this.deps.loginGuard.succeeded(project.id, email, context.remoteAddress);
+    this.deps.passwords.upgrade(user, password);
     // Said only to someone who knows the password, so it reveals nothing about the address.
     if (project.settings.requireVerifiedEmail === true && !user.email_verified) {
       this.events.emit({ action: 'login', outcome: 'failure', projectId: project.id, userId: user.id, detail: { reason: 'email_not_verified' }, ...eventContext(context) });

@@ -14,6 +14,7 @@ import { Directory } from './directory.ts';
 import { SecurityEvents } from './events.ts';
 import { KeyStore } from './keys.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle/index.ts';
+import { openSealedSecrets, type SealedSecrets } from './sealed-secrets.ts';
 import { PasswordHasher } from './passwords.ts';
 import { Plans } from './plans.ts';
 import { Projects, type Client, type Project } from './projects.ts';
@@ -21,6 +22,7 @@ import { RedisConnection } from './redis.ts';
 import { RedisRevocationStore } from './redis-revocations.ts';
 import { MemoryRevocationStore, type RevocationStore } from './revocations.ts';
 import { Sessions } from './sessions.ts';
+import { SignInPasswords } from './sign-in-passwords.ts';
 import { AccessTokens } from './tokens.ts';
 import { createApi, type GatehouseApi } from './use-cases/index.ts';
 import { BrowserSessions } from './oidc/browser-sessions.ts';
@@ -45,6 +47,8 @@ export interface Core {
   readonly events: SecurityEvents;
   readonly hasher: PasswordHasher;
   readonly keys: KeyStore;
+  /** Encrypted secrets at rest (GATEHOUSE_SECRET_KEY): checks at start, `gatehouse secrets rotate`. */
+  readonly secrets: SealedSecrets;
   readonly projects: Projects;
   readonly users: Users;
   readonly sessions: Sessions;
@@ -59,6 +63,8 @@ export interface Core {
   /** Email delivery, verification, password reset/change/policy and MFA (src/core/lifecycle, src/core/mail). */
   readonly lifecycle: Lifecycle;
   readonly apiKeys: ApiKeys;
+  /** The password step of sign-ins: imported formats, equal timing, re-hash (core/sign-in-passwords.ts). */
+  readonly signInPasswords: SignInPasswords;
   /** Starts the background workers: mail delivery, the deletion sweep, embedded-database maintenance. */
   start(): Promise<void>;
   /** Creates the default project and client on an empty database (idempotent), and logs their ids. */
@@ -81,10 +87,12 @@ export interface CoreOptions {
  */
 export async function createCore(config: Config, database: DatabaseHandle, logger: Logger, options: CoreOptions = {}): Promise<Core> {
   const { db } = database;
+  // Before anything that needs closing: a database whose secrets this key cannot read stops the start here.
+  const secrets = await openSealedSecrets(db, config, logger);
   const events = new SecurityEvents();
   events.onListenerError((error) => logger.error({ err: error }, 'security event listener failed'));
   const hasher = new PasswordHasher({ ...config.argon2, concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit });
-  const keys = new KeyStore(db);
+  const keys = new KeyStore(db, secrets.box);
   await keys.init();
   const tokens = new AccessTokens(keys, config.issuer);
   const projects = new Projects(db);
@@ -100,10 +108,11 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const users = new Users(db, async (userId) => {
     await sessions.revokeAllOf(userId, 'disabled');
   });
-  const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher });
+  const lifecycle = await createLifecycle({ config, db, logger, events, projects, users, sessions, hasher, box: secrets.box });
   mailOwnersOnLock({ events, mailer: lifecycle.mail, users, projects, state: new ExpiringState(redis), logger });
   const plans = new Plans(config);
   const apiKeys = new ApiKeys(db);
+  const signInPasswords = new SignInPasswords(db, hasher, users, logger);
   const auth = new Auth({
     projects,
     users,
@@ -117,6 +126,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     passwordPolicy: lifecycle.passwordPolicy,
     mfa: lifecycle.mfa,
     newAccountPlan: () => plans.trial(),
+    passwords: signInPasswords,
   });
   const deletions = new Deletions(db, users, sessions, events);
   const directory = new Directory(db, users);
@@ -158,6 +168,9 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     health,
     tokens,
     revocations,
+    database,
+    signInPasswords,
+    secrets,
     oidc,
   });
 
@@ -171,6 +184,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     events,
     hasher,
     keys,
+    secrets,
     projects,
     users,
     sessions,
@@ -179,6 +193,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     deletions,
     lifecycle,
     apiKeys,
+    signInPasswords,
     redis,
     audit,
     rateLimiter,
@@ -201,6 +216,7 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       closed = true;
       deletions.stop();
       await lifecycle.close();
+      await signInPasswords.idle();
       for (const hook of closeHooks.reverse()) await hook();
       await audit.close();
       await revocations.close();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Db } from '../db/connection.ts';
+import type { SecretBox } from './secret-box.ts';
 
 export const SIGNING_ALG = 'ES256';
 /** Retired keys keep verifying this long: the longest access-token lifetime a project may set. */
@@ -14,9 +15,15 @@ interface LoadedKey {
   readonly verifyUntil: Date | null;
 }
 
+/** Associated data of a sealed private key: a sealed key copied onto another kid's row does not open. */
+export function signingKeyContext(kid: string): string {
+  return `signing-key:${kid}`;
+}
+
 /**
  * The asymmetric keys that sign access tokens. Generated on first start and kept in the
- * database so every instance and every restart signs and verifies with the same keys.
+ * database so every instance and every restart signs and verifies with the same keys; the
+ * private halves only sealed by the SecretBox.
  */
 export class KeyStore {
   private signing: { kid: string; key: CryptoKey } | undefined;
@@ -24,9 +31,13 @@ export class KeyStore {
   private loadedAt = 0;
   private reloading: Promise<void> | undefined;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
 
   async init(): Promise<void> {
+    await this.sealPlaintextKeys();
     await this.reload();
     if (this.signing === undefined) {
       await this.createKey();
@@ -82,9 +93,29 @@ export class KeyStore {
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG };
     await this.db
       .insertInto('signing_keys')
-      .values({ kid, alg: SIGNING_ALG, public_jwk: JSON.stringify(publicJwk), private_jwk: JSON.stringify(privateJwk) })
+      .values({ kid, alg: SIGNING_ALG, public_jwk: JSON.stringify(publicJwk), private_sealed: this.box.seal(JSON.stringify(privateJwk), signingKeyContext(kid)) })
       .execute();
     return kid;
+  }
+
+  /**
+   * Keys written before migration 007 hold their private JWK in plaintext: seal each one (the
+   * update only applies while the row is still plaintext, so instances starting together agree).
+   * Returns how many were sealed.
+   */
+  async sealPlaintextKeys(): Promise<number> {
+    const rows = await this.db.selectFrom('signing_keys').select(['kid', 'private_jwk']).where('private_jwk', 'is not', null).execute();
+    let sealed = 0;
+    for (const row of rows) {
+      const result = await this.db
+        .updateTable('signing_keys')
+        .set({ private_sealed: this.box.seal(JSON.stringify(row.private_jwk), signingKeyContext(row.kid)), private_jwk: null })
+        .where('kid', '=', row.kid)
+        .where('private_jwk', 'is not', null)
+        .executeTakeFirst();
+      sealed += Number(result.numUpdatedRows);
+    }
+    return sealed;
   }
 
   private reloadOnce(): Promise<void> {
@@ -100,6 +131,7 @@ export class KeyStore {
       .selectAll()
       .where((eb) => eb.or([eb('verify_until', 'is', null), eb('verify_until', '>', new Date())]))
       .orderBy('created_at', 'desc')
+      .orderBy('kid')
       .execute();
     const verifying = new Map<string, LoadedKey>();
     let signing: { kid: string; key: CryptoKey } | undefined;
@@ -108,11 +140,18 @@ export class KeyStore {
       const verifyKey = (await importJWK(publicJwk, row.alg)) as CryptoKey;
       verifying.set(row.kid, { kid: row.kid, publicJwk, verifyKey, verifyUntil: row.verify_until });
       if (signing === undefined && row.retired_at === null) {
-        signing = { kid: row.kid, key: (await importJWK(row.private_jwk as JWK, row.alg)) as CryptoKey };
+        signing = { kid: row.kid, key: await this.privateKey(row.kid, row.alg, row.private_sealed) };
       }
     }
     this.verifying = verifying;
     this.signing = signing;
     this.loadedAt = Date.now();
+  }
+
+  /** The signing key of a row; the one already loaded when it is the same kid (no decryption every reload). */
+  private async privateKey(kid: string, alg: string, sealed: string | null): Promise<CryptoKey> {
+    if (this.signing?.kid === kid) return this.signing.key;
+    if (sealed === null) throw new Error(`signing key ${kid} has no private key`);
+    return (await importJWK(JSON.parse(this.box.open(sealed, signingKeyContext(kid))) as JWK, alg)) as CryptoKey;
   }
 }

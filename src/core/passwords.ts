@@ -18,17 +18,18 @@ const HASH_THREAD_NICE = 10;
 const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
 
 type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
-type Reply = { id: number; value?: string | boolean; error?: string };
+type Reply = { id: number; value?: string | boolean; error?: string; ms?: number };
+type Done = { value: string | boolean; ms: number };
 
 /** A worker thread running one job at a time; a crashed worker fails its job and is replaced. */
 class HashThread {
   private worker: Worker | undefined;
-  private pending: { id: number; resolve: (value: string | boolean) => void; reject: (error: Error) => void } | undefined;
+  private pending: { id: number; resolve: (done: Done) => void; reject: (error: Error) => void } | undefined;
   private nextId = 0;
 
   constructor(private readonly options: Options) {}
 
-  run(job: Job): Promise<string | boolean> {
+  run(job: Job): Promise<Done> {
     const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {
       this.nextId += 1;
@@ -56,7 +57,7 @@ class HashThread {
       if (pending === undefined || pending.id !== reply.id) return;
       this.pending = undefined;
       if (reply.error !== undefined || reply.value === undefined) pending.reject(new Error(reply.error ?? 'hash worker failed'));
-      else pending.resolve(reply.value);
+      else pending.resolve({ value: reply.value, ms: reply.ms ?? 0 });
     });
     const fail = (error: Error): void => {
       if (this.worker === worker) this.worker = undefined;
@@ -83,7 +84,7 @@ export class PasswordHasher {
   private readonly threads: HashThread[] = [];
   private dummyHash: Promise<string> | undefined;
 
-  constructor(private readonly settings: HasherOptions) {
+  constructor(readonly settings: HasherOptions) {
     const options: Options = {
       algorithm: ARGON2ID,
       memoryCost: settings.memoryKib,
@@ -114,12 +115,21 @@ export class PasswordHasher {
   }
 
   async hash(password: string): Promise<string> {
-    return String(await this.withSlot({ op: 'hash', password }));
+    return String((await this.withSlot({ op: 'hash', password })).value);
   }
 
-  /** Constant-time by construction (argon2 compares digests), false for a malformed hash. */
+  /**
+   * Constant-time by construction (each format compares digests), false for a malformed hash.
+   * Any format of password-formats.ts verifies (legacy ones from imports too).
+   */
   async verify(passwordHash: string, password: string): Promise<boolean> {
-    return (await this.withSlot({ op: 'verify', hash: passwordHash, password })) === true;
+    return (await this.verifyMeasured(passwordHash, password)).ok;
+  }
+
+  /** verify, with the time the hash thread spent on it (no queueing): see password-timing.ts. */
+  async verifyMeasured(passwordHash: string, password: string): Promise<{ ok: boolean; ms: number }> {
+    const done = await this.withSlot({ op: 'verify', hash: passwordHash, password });
+    return { ok: done.value === true, ms: done.ms };
   }
 
   /**
@@ -127,12 +137,16 @@ export class PasswordHasher {
    * wrong password and login timing does not reveal which emails exist.
    */
   async verifyDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash('gatehouse-dummy-password');
-    await this.verify(await this.dummyHash, password);
+    await this.verifyDummyMeasured(password);
     return false;
   }
 
-  private async withSlot(job: Job): Promise<string | boolean> {
+  async verifyDummyMeasured(password: string): Promise<{ ok: false; ms: number }> {
+    this.dummyHash ??= this.hash('gatehouse-dummy-password');
+    return { ok: false, ms: (await this.verifyMeasured(await this.dummyHash, password)).ms };
+  }
+
+  private async withSlot(job: Job): Promise<Done> {
     if (this.running >= this.settings.concurrency) {
       if (this.full) throw overloaded();
       await new Promise<void>((resolve) => this.waiting.push(resolve));

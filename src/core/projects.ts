@@ -47,6 +47,7 @@ export class Projects {
         .selectAll()
         .where('project_id', '=', existing.id)
         .orderBy('created_at')
+        .orderBy('id')
         .executeTakeFirst();
       return { project: existing, client: client ?? (await this.createClient(existing.id, 'Default Client')), created: false };
     }

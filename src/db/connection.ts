@@ -32,6 +32,12 @@ export interface DatabaseHandle {
    * PostgreSQL, whose autovacuum does it.
    */
   startMaintenance(onError: (error: unknown) => void): Promise<void>;
+  /**
+   * Embedded database on disk only: runs `fn` while no statement runs and every change is
+   * checkpointed to the files of `dataDir`, so a copy made by `fn` is consistent (backup.ts).
+   * Queries wait meanwhile. Undefined on PostgreSQL and in memory.
+   */
+  readonly quiesced?: <T>(fn: (dataDir: string) => Promise<T>) => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -85,7 +91,7 @@ async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
 
 async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<DatabaseHandle> {
   const memory = dataDir === 'memory://';
-  const unlock = memory ? () => undefined : lockDataDir(dataDir);
+  const unlock = memory ? () => undefined : await lockDataDir(dataDir);
   let pglite: PGlite;
   try {
     if (!memory && !existsSync(join(dataDir, 'PG_VERSION'))) await initializeDataDir(dataDir);
@@ -125,6 +131,20 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
       analyze ??= new EmbeddedAnalyze(pglite, mutex, onError);
       await analyze.start();
     },
+    ...(memory
+      ? {}
+      : {
+          async quiesced<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+            // The mutex is held by every statement and for a transaction's whole life: holding it, none is open.
+            const release = await mutex.acquire();
+            try {
+              await pglite.exec('CHECKPOINT');
+              return await fn(dataDir);
+            } finally {
+              release();
+            }
+          },
+        }),
     async close() {
       analyze?.stop();
       await db.destroy();

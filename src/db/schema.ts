@@ -64,6 +64,10 @@ export interface UsersTable {
   deletion_wipe: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** Set for imported users (migration 009; written only by core/import). */
+  import_fingerprint: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  import_run: ColumnType<string | null, string | null | undefined, string | null>;
+  import_line: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ProfilesTable {
@@ -114,7 +118,10 @@ export interface SigningKeysTable {
   kid: string;
   alg: string;
   public_jwk: Json<Record<string, unknown>>;
-  private_jwk: Json<Record<string, unknown>>;
+  /** Plaintext, from before migration 007; moved into private_sealed at start. */
+  private_jwk: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** The private JWK sealed by the SecretBox (context `signing-key:<kid>`). */
+  private_sealed: string | null;
   created_at: CreatedAt;
   retired_at: Date | null;
   verify_until: Date | null;
@@ -153,6 +160,8 @@ export interface MailOutboxTable {
   last_error: string | null;
   created_at: CreatedAt;
   sent_at: Date | null;
+  /** Order of writing: the tie-breaker of "newest first" (migration 007). */
+  seq: Generated<number>;
 }
 
 /** Email verification and password reset secrets, stored as SHA-256 (migration 005). */
@@ -216,6 +225,15 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+/** Cost classes of imported password hashes not yet re-hashed (migration 009; core/password-timing.ts). */
+export interface PasswordHashClassesTable {
+  project_id: string;
+  cost: string;
+  sample_hash: string;
+  remaining: ColumnType<number, number | undefined, number>;
+  updated_at: CreatedAt;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -247,6 +265,7 @@ export interface Database {
   mfa_challenges: MfaChallengesTable;
   server_secrets: ServerSecretsTable;
   api_keys: ApiKeysTable;
+  password_hash_classes: PasswordHashClassesTable;
   oauth_codes: OAuthCodesTable;
   oauth_consents: OAuthConsentsTable;
   oauth_interactions: OAuthInteractionsTable;

@@ -79,9 +79,8 @@ describe('access tokens', () => {
   });
 
   async function signWithRealKey(claims: jose.JWTPayload): Promise<string> {
-    const row = await t.app.core.database.db.selectFrom('signing_keys').select(['kid', 'private_jwk']).where('retired_at', 'is', null).executeTakeFirstOrThrow();
-    const key = await jose.importJWK(row.private_jwk as jose.JWK, 'ES256');
-    return new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: row.kid, typ: 'JWT' }).sign(key);
+    const { kid, key } = await t.app.core.keys.signingKey();
+    return new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).sign(key);
   }
 
   it('refuses an expired token signed with the real key', async () => {

@@ -7,7 +7,9 @@ import { auditLog } from './audit.ts';
 import { createClient, listClients, rotateClientSecret } from './clients.ts';
 import { renderAdminProblem } from './errors.ts';
 import { requireAdmin } from './guard.ts';
+import { acceptStreamedBodies, exportUsers, importUsers } from './import.ts';
 import { rotateKeys } from './keys.ts';
+import { backup, rotateSecrets } from './operations.ts';
 import { outbox } from './outbox.ts';
 import { createOperator, listOperators } from './operators.ts';
 import { createProject, getProject, listProjects, updateProject } from './projects.ts';
@@ -22,7 +24,11 @@ export const adminRoutes = (api: GatehouseApi): RouteTable => [
   ['POST', '/admin/projects/:projectId/clients', createClient(api)], // clients.ts
   ['GET', '/admin/projects/:projectId/clients', listClients(api)], // clients.ts
   ['POST', '/admin/projects/:projectId/clients/:clientId/rotate-secret', rotateClientSecret(api)], // clients.ts
+  ['POST', '/admin/projects/:projectId/import', importUsers(api)], // import.ts
+  ['GET', '/admin/projects/:projectId/export', exportUsers(api)], // import.ts
   ['POST', '/admin/keys/rotate', rotateKeys(api)], // keys.ts
+  ['POST', '/admin/secrets/rotate', rotateSecrets(api)], // operations.ts
+  ['POST', '/admin/backup', backup(api)], // operations.ts
   ['GET', '/admin/audit', auditLog(api)], // audit.ts
   ['GET', '/admin/outbox', outbox(api)], // outbox.ts
   ['GET', '/admin/users', findUsers(api)], // users.ts
@@ -43,5 +49,6 @@ export const adminContract: FastifyPluginAsync<ContractOptions> = async (app, { 
   if (adminToken === undefined) return;
   useProblemRenderer(app, renderAdminProblem);
   app.addHook('onRequest', requireAdmin(adminToken));
+  acceptStreamedBodies(app);
   mount(app, adminRoutes(api));
 };

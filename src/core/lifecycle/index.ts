@@ -14,7 +14,7 @@ import { Mfa } from './mfa.ts';
 import { PasswordChange } from './password-change.ts';
 import { PasswordPolicy } from './password-policy.ts';
 import { PasswordReset } from './password-reset.ts';
-import { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../secret-box.ts';
 import { EmailVerification } from './verification.ts';
 
 export interface Lifecycle {
@@ -38,11 +38,13 @@ export interface LifecycleDeps {
   readonly users: Users;
   readonly sessions: Sessions;
   readonly hasher: PasswordHasher;
+  /** Seals MFA secrets (opened by createCore: signing keys use it too). */
+  readonly box: SecretBox;
 }
 
 /** Email delivery, verification, password reset and change, password policy and MFA, wired together. */
 export async function createLifecycle(deps: LifecycleDeps): Promise<Lifecycle> {
-  const { config, db, logger, events, projects, users, sessions, hasher } = deps;
+  const { config, db, logger, events, projects, users, sessions, hasher, box } = deps;
   const mail = new Mailer(db, logger, {
     from: config.mailFrom,
     transport: config.smtpUrl === undefined ? undefined : smtpTransport(config.smtpUrl),
@@ -59,7 +61,7 @@ export async function createLifecycle(deps: LifecycleDeps): Promise<Lifecycle> {
   const verification = new EmailVerification(config, projects, users, tokens, mail, background, events);
   const passwordReset = new PasswordReset(config, projects, users, tokens, mail, hasher, sessions, passwordPolicy, background, events);
   const passwordChange = new PasswordChange(projects, users, hasher, sessions, passwordPolicy, mail, background, events);
-  const mfa = new Mfa(db, users, hasher, await SecretBox.open(db, config.secretKey), events);
+  const mfa = new Mfa(db, users, hasher, box, events);
 
   events.on((event) => {
     if (event.action === 'register' && event.outcome === 'success' && event.userId !== undefined && event.projectId !== undefined) {

@@ -11,7 +11,7 @@ import { digest, newSecret } from '../secrets.ts';
 import type { SessionContext } from '../sessions.ts';
 import type { User, Users } from '../users.ts';
 import { READ_CACHE_TTL_MS, TtlCache } from '../ttl-cache.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../secret-box.ts';
 
 export const MFA_CHALLENGE_PREFIX = 'ghm_';
 const CHALLENGE_TTL_MS = 5 * 60_000;

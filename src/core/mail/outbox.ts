@@ -31,7 +31,7 @@ export interface MailerOptions {
 export function listOutbox(db: Db, filter: { to?: string | undefined; limit: number }): Promise<OutboxRow[]> {
   let query = db.selectFrom('mail_outbox').selectAll();
   if (filter.to !== undefined) query = query.where('to_normalized', '=', normalizeEmail(filter.to));
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+  return query.orderBy('created_at', 'desc').orderBy('seq', 'desc').limit(filter.limit).execute();
 }
 
 const BATCH = 10;
@@ -143,7 +143,7 @@ export class Mailer {
       WHERE id IN (
         SELECT id FROM mail_outbox
         WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
-        ORDER BY next_attempt_at
+        ORDER BY next_attempt_at, seq
         LIMIT ${BATCH}
         FOR UPDATE SKIP LOCKED
       )

@@ -23,6 +23,7 @@ export type Permission =
   | 'users.import'
   | 'projects.write'
   | 'keys.rotate'
+  | 'backup'
   | 'operators.write';
 
 /** Support operators read, unlock, end sessions and resend emails; no deletes, no keys, no project settings. */

@@ -9,6 +9,7 @@ import type { SecurityEvents } from '../events.ts';
 import type { KeyStore } from '../keys.ts';
 import type { Lifecycle } from '../lifecycle/index.ts';
 import type { Projects } from '../projects.ts';
+import type { SealedSecrets } from '../sealed-secrets.ts';
 import type { Sessions } from '../sessions.ts';
 import type { Users } from '../users.ts';
 import type { Clock } from '../oidc/clock.ts';
@@ -30,16 +31,20 @@ import { Administration } from './administration.ts';
 import { ApiKeyControl } from './api-key-control.ts';
 import { Credentials } from './credentials.ts';
 import { MfaSettings } from './mfa-settings.ts';
+import { Migration } from './migration.ts';
 import { Recovery } from './recovery.ts';
 import { Registration } from './registration.ts';
 import { SessionControl } from './session-control.ts';
 import { SignIn } from './sign-in.ts';
 import { Tenants } from './tenants.ts';
+import { Operations } from './operations.ts';
 import { Operators } from './operators.ts';
 import { UserAdministration } from './user-administration.ts';
 import type { BruteForceGuard } from '../abuse/brute-force.ts';
 import type { PasswordHasher } from '../passwords.ts';
 import type { Logger } from 'pino';
+import type { DatabaseHandle } from '../../db/connection.ts';
+import type { SignInPasswords } from '../sign-in-passwords.ts';
 
 /**
  * What the HTTP surfaces may call: use-case operations that take the tenant or the caller as
@@ -67,6 +72,10 @@ export interface GatehouseApi {
   /** Users across projects, for operators (admin API, CLI, console). */
   readonly users: UserAdministration;
   readonly operators: Operators;
+  /** Backups of the embedded database, re-encryption of stored secrets. */
+  readonly operations: Operations;
+  /** User imports and exports (docs/migrating.md). */
+  readonly migration: Migration;
   /** Public keys that verify access tokens (JWKS). */
   publicJwks(): { keys: JWK[] };
   /** Whether the database answers (readiness probes). */
@@ -90,6 +99,10 @@ export interface ApiServices {
   readonly hasher: PasswordHasher;
   readonly logger: Logger;
   readonly health: () => Promise<boolean>;
+  /** For imports, which write users in bulk (core/import). */
+  readonly database: DatabaseHandle;
+  readonly signInPasswords: SignInPasswords;
+  readonly secrets: SealedSecrets;
   readonly tokens: AccessTokens;
   readonly revocations: RevocationStore;
   /** The OpenID provider's services (core/oidc). */
@@ -142,6 +155,8 @@ export function createApi(services: ApiServices): GatehouseApi {
     },
     users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
     operators: new Operators({ projects, users, hasher, events, logger }),
+    operations: new Operations({ database: services.database, dataDir: config.dataDir, secrets: services.secrets, events }),
+    migration: new Migration({ config, database: services.database, projects, hasher, signInPasswords: services.signInPasswords, lifecycle, events }),
     publicJwks: () => keys.publicJwks(),
     health: services.health,
   };
