@@ -28,9 +28,13 @@ export interface Config {
   /** Proxies whose X-Forwarded-For is believed: false, true, a hop count or a list of addresses/CIDRs. */
   readonly trustProxy: boolean | number | string[];
   readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number };
-  /** Hashes running at once, and how many may wait before logins are shed with 503. */
+  /** Hashes running at once; a hard cap on hashes waiting (memory bound; the wait target sheds first). */
   readonly hashConcurrency: number;
   readonly hashQueueLimit: number;
+  /** Sign-ins and sign-ups are shed with 503 when their expected wait for a hash slot passes this. */
+  readonly hashMaxWaitMs: number;
+  /** Nice value of the hashing threads: 10 lets the event loop (and a co-located database) win the CPU. */
+  readonly hashThreadNice: number;
   /** How long a shed sign-in waits before its 503, so that retry loops cannot spin the event loop. */
   readonly hashShedDelayMs: number;
   readonly refreshGraceSeconds: number;
@@ -174,8 +178,10 @@ export function loadConfig(env: Env = process.env): Config {
       parallelism: int(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     },
     hashConcurrency: int(env, 'HASH_CONCURRENCY', cores, 1, 256),
-    hashQueueLimit: int(env, 'HASH_QUEUE_LIMIT', cores * 8, 0, 100_000),
-    hashShedDelayMs: int(env, 'HASH_SHED_DELAY_MS', 250, 0, 5_000),
+    hashQueueLimit: int(env, 'HASH_QUEUE_LIMIT', cores * 256, 0, 100_000),
+    hashMaxWaitMs: int(env, 'HASH_MAX_WAIT_MS', 1000, 0, 60_000),
+    hashThreadNice: int(env, 'HASH_THREAD_NICE', 10, 0, 19),
+    hashShedDelayMs: int(env, 'HASH_SHED_DELAY_MS', 1000, 0, 5_000),
     refreshGraceSeconds: int(env, 'REFRESH_GRACE_SECONDS', 10, 0, 3600),
     contracts: { ovok: enabled('ovok'), pixelmover: enabled('pixelmover'), jinuai: enabled('jinuai') },
     contractProjects: {

@@ -39,6 +39,27 @@ export class Databases {
     for (const label of [...this.created.keys()]) await this.drop(label);
   }
 
+  /**
+   * The PostgreSQL server processes working for one database now: its backends, and the WAL
+   * writer, background writer and checkpointer, which every database shares (their CPU here is
+   * small). Empty when running embedded.
+   */
+  async serverPids(label: string): Promise<number[]> {
+    const name = this.created.get(label);
+    if (name === undefined || this.serverUrl === undefined) return [];
+    const client = new pg.Client({ connectionString: this.serverUrl });
+    await client.connect();
+    try {
+      const result = await client.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE (datname = $1 AND pid <> pg_backend_pid()) OR backend_type IN ('walwriter', 'background writer', 'checkpointer')",
+        [name],
+      );
+      return result.rows.map((row) => row.pid);
+    } finally {
+      await client.end();
+    }
+  }
+
   private async admin(sql: string): Promise<void> {
     const client = new pg.Client({ connectionString: this.serverUrl });
     await client.connect();

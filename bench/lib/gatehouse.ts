@@ -6,6 +6,8 @@ export interface GatehouseOptions {
   readonly databaseUrl: string | undefined;
   readonly adminToken: string;
   readonly cpuProfDir: string | undefined;
+  /** Extra environment (experiments: HASH_THREAD_NICE, PGLITE_SHARED_BUFFERS_MB, …). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Gatehouse {
@@ -41,6 +43,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       // Every request comes from 127.0.0.1: the per-IP limits (30 logins per 5 minutes) would turn
       // the bench into a rate-limit test. Brute-force protection stays on (no login here fails).
       RATE_LIMITS: 'false',
+      ...options.env,
     },
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,46 +1,51 @@
 import { availableParallelism } from 'node:os';
-import { machineBusy } from './cpu.ts';
+import type { LoadResult } from './load.ts';
 import { Child, baseEnv, freePort } from './proc.ts';
-import type { Limits, ScenarioResult } from './report.ts';
-import { log, measure } from './scenario.ts';
-import type { Settings } from './settings.ts';
 
-/** argon2id (and the peer's scrypt) per second with every core busy, in a process of its own. */
-export async function measureHashLimit(): Promise<Limits['hash']> {
-  log('hash limit: one verify loop per core, ~5 s argon2id then scrypt');
-  const child = Child.start({
-    name: 'hash-limit',
-    args: ['--import', 'tsx', 'bench/peers/hash-limit.ts'],
-    // At least one libuv thread per loop (the default pool is 4).
-    env: { ...baseEnv(), UV_THREADPOOL_SIZE: String(Math.max(4, availableParallelism())) },
-  });
-  const busy = machineBusy();
-  const { cores, ...measured } = await child.lastJsonLine<Omit<Limits['hash'], 'foreignCores'> & { cores: number }>();
-  // Approximate: the child's startup is in the machine's figure but not in its own.
-  const result = { ...measured, foreignCores: Math.max(0, Math.round((busy.stop() - cores) * 100) / 100) };
-  log(`hash limit: ${result.argon2idVerifyPerSecond} argon2id verify/s, ${result.scryptPerSecond} scrypt/s, others ${result.foreignCores} cores`);
-  return result;
+export interface Service {
+  readonly child: Child;
+  readonly baseUrl: string;
 }
 
-/** A bare Fastify route in its own process, driven exactly like the authenticated read. */
-export async function measureHttpFloor(settings: Settings): Promise<ScenarioResult> {
+async function service(name: string, script: string, env: Record<string, string>): Promise<Service> {
   const port = await freePort();
-  const child = Child.start({ name: 'http-floor', args: ['--import', 'tsx', 'bench/peers/http-floor.ts'], env: { ...baseEnv(), PORT: String(port) } });
+  const child = Child.start({ name, args: ['--import', 'tsx', script], env: { ...baseEnv(), ...env, PORT: String(port) } });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await child.waitReady(`${baseUrl}/healthz`);
-    return await measure(
-      { id: 'floor', title: 'HTTP floor: bare route', server: 'http-floor', child },
-      {
-        baseUrl,
-        method: 'GET',
-        path: '/floor',
-        headers: { authorization: 'Bearer x' },
-        connections: settings.readConnections,
-        durationSeconds: settings.duration,
-      },
-    );
-  } finally {
+  } catch (error) {
     await child.stop();
+    throw error;
   }
+  return { child, baseUrl };
+}
+
+/** The hash-limit service (bench/peers/hash-limit.ts): one libuv thread per verify loop. */
+export function startHashLimit(): Promise<Service> {
+  return service('hash-limit', 'bench/peers/hash-limit.ts', { UV_THREADPOOL_SIZE: String(Math.max(4, availableParallelism())) });
+}
+
+/** The HTTP floor (bench/peers/http-floor.ts), answering `bodyBytes` of JSON. */
+export function startFloor(bodyBytes: number): Promise<Service> {
+  return service('http-floor', 'bench/peers/http-floor.ts', { FLOOR_BODY_BYTES: String(bodyBytes) });
+}
+
+/** One hash-limit segment, as a load result: okRps is hashes per second with every core hashing. */
+export async function hashLimitSegment(limit: Service, seconds: number, kind: 'argon2id' | 'scrypt'): Promise<LoadResult> {
+  const response = await fetch(`${limit.baseUrl}/${kind === 'argon2id' ? 'run' : 'scrypt'}?seconds=${seconds}`);
+  if (!response.ok) throw new Error(`hash limit: HTTP ${response.status} ${await response.text()}`);
+  const { perSecond, done, seconds: took } = (await response.json()) as { perSecond: number; done: number; seconds: number };
+  return {
+    durationSeconds: took,
+    requests: done,
+    rps: perSecond,
+    okRps: perSecond,
+    p50Ms: Number.NaN,
+    p99Ms: Number.NaN,
+    maxMs: Number.NaN,
+    non2xx: 0,
+    socketErrors: 0,
+    timeouts: 0,
+    statusCodes: {},
+  };
 }

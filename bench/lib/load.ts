@@ -1,5 +1,8 @@
 import autocannon from 'autocannon';
-import { Child } from './proc.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { REPO_ROOT } from './proc.ts';
 
 export type Headers = Readonly<Record<string, string>>;
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -41,10 +44,11 @@ export interface LoadResult {
   readonly retryAfter?: { readonly with: number; readonly without: number };
 }
 
-/** The serializable part of a LoadSpec, for a load generator on another thread. */
+/** The serializable part of a LoadSpec, for a load generator in another process. */
 export interface StaticLoadSpec extends Omit<LoadSpec, 'prepare' | 'onResponse'> {
-  /** Bodies used in turn, one per request. */
+  /** Bodies used one per request, in turn or (pick: 'random') at random. */
   readonly bodies?: readonly string[];
+  readonly pick?: 'cycle' | 'random';
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -109,16 +113,48 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/**
- * Runs a load from a separate process. In the flood the login generator answers thousands of
- * 503s a second; on the event loop that also measures /healthz it would delay reading those
- * answers and inflate the very latencies the flood is meant to show.
- */
-export async function runLoadInChild(spec: StaticLoadSpec): Promise<LoadResult> {
-  const child = Child.start({
-    name: 'load generator',
-    args: ['--import', 'tsx', 'bench/lib/load-child.ts'],
-    env: { ...process.env, BENCH_LOAD_SPEC: JSON.stringify(spec) },
-  });
-  return child.lastJsonLine<LoadResult>();
+/** A load-generator process kept for the whole bench (load-child.ts): no start-up cost per segment. */
+export class LoadChild {
+  private readonly waiting = new Map<number, { resolve: (result: LoadResult) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+
+  private constructor(private readonly child: ChildProcess) {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const reply = JSON.parse(line) as { id: number; result?: LoadResult; error?: string };
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.result !== undefined) waiter?.resolve(reply.result);
+      else waiter?.reject(new Error(`load generator: ${reply.error ?? 'no result'}`));
+    });
+    child.once('exit', (code) => {
+      for (const waiter of this.waiting.values()) waiter.reject(new Error(`load generator exited with ${String(code)}`));
+      this.waiting.clear();
+    });
+  }
+
+  static start(): LoadChild {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/load-child.ts'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    return new LoadChild(child);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  run(spec: StaticLoadSpec): Promise<LoadResult> {
+    this.nextId += 1;
+    const id = this.nextId;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.child.stdin?.write(`${JSON.stringify({ id, spec })}\n`);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.stdin?.end();
+    this.child.kill('SIGTERM');
+    await exited;
+  }
 }

@@ -4,116 +4,78 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Databases } from './databases.ts';
 import { Child, baseEnv, freePort } from './proc.ts';
-import type { ScenarioResult } from './report.ts';
-import { log, measure } from './scenario.ts';
 import { SEED_PASSWORD } from './seed.ts';
-import type { Settings } from './settings.ts';
 
-const SIGN_UP = '/api/auth/sign-up/email';
-const SIGN_IN = '/api/auth/sign-in/email';
+export const SIGN_UP = '/api/auth/sign-up/email';
+export const SIGN_IN = '/api/auth/sign-in/email';
+export const GET_SESSION = '/api/auth/get-session';
+
+/** Which password hash the peer runs: Gatehouse's argon2id (equal cost) or its own default scrypt. */
+export type PeerHash = 'argon2id' | 'scrypt';
+
+export interface Peer {
+  readonly hash: PeerHash;
+  readonly child: Child;
+  readonly baseUrl: string;
+  /** Database label in Databases (for the PostgreSQL backends' CPU). */
+  readonly label: string;
+  /** Users that exist (signed up before the measurements), for sign-in. */
+  readonly emails: string[];
+  /** Session cookies of some of them, for get-session. */
+  readonly cookies: string[];
+  stop(): Promise<void>;
+}
 
 /** The session cookie better-auth sets, as a Cookie header value. */
-function sessionCookie(setCookies: readonly string[]): string | undefined {
+export function sessionCookie(setCookies: readonly string[]): string | undefined {
   return setCookies.find((c) => c.trim().startsWith('better-auth.session_token='))?.split(';')[0]?.trim();
 }
 
-/** better-auth's sign-up, sign-in and get-session, driven like Gatehouse's register, login and read. */
-export async function runPeer(settings: Settings, databases: Databases): Promise<ScenarioResult[]> {
+async function signUp(baseUrl: string, email: string): Promise<string> {
+  const response = await fetch(`${baseUrl}${SIGN_UP}`, {
+    method: 'POST',
+    // fetch marks itself as a browser (sec-fetch-mode), and better-auth then wants the page's Origin.
+    headers: { 'content-type': 'application/json', origin: baseUrl },
+    body: JSON.stringify({ email, password: SEED_PASSWORD, name: 'Bench User' }),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`better-auth sign-up: HTTP ${response.status} ${text.slice(0, 200)}`);
+  const cookie = sessionCookie(response.headers.getSetCookie());
+  if (cookie === undefined) throw new Error('better-auth sign-up set no session cookie');
+  return cookie;
+}
+
+/**
+ * better-auth with email and password (bench/peers/better-auth-server.ts), on the same kind of
+ * database as Gatehouse, with `users` accounts signed up in advance (8 at a time).
+ */
+export async function startPeer(hash: PeerHash, databases: Databases, users: number): Promise<Peer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-better-auth-'));
-  const databaseUrl = await databases.create('better_auth');
+  const dataDir = mkdtempSync(join(tmpdir(), `bench-better-auth-${hash}-`));
+  const label = `better_auth_${hash}`;
+  const databaseUrl = await databases.create(label);
   const child = Child.start({
-    name: 'better-auth',
+    name: `better-auth (${hash})`,
     args: ['--import', 'tsx', 'bench/peers/better-auth-server.ts'],
-    env: { ...baseEnv(), PORT: String(port), PEER_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: randomBytes(32).toString('hex') },
+    env: { ...baseEnv(), PORT: String(port), PEER_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PEER_HASH: hash, BETTER_AUTH_SECRET: randomBytes(32).toString('hex') },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  const results: ScenarioResult[] = [];
+  const stop = async (): Promise<void> => {
+    await child.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    await databases.drop(label);
+  };
   try {
     await child.waitReady(`${baseUrl}/healthz`);
     const run = randomBytes(4).toString('hex');
-    const signedUp: string[] = [];
-    // Sign-up opens a session too: its cookies feed the get-session scenario.
+    const emails = Array.from({ length: users }, (_, i) => `ba-${run}-${i}@bench.test`);
     const cookies: string[] = [];
-    let next = 0;
-    results.push(
-      await measure(
-        { id: 'ba-sign-up', title: 'better-auth sign-up', server: 'better-auth', child },
-        {
-          baseUrl,
-          method: 'POST',
-          path: SIGN_UP,
-          connections: settings.hashConnections,
-          durationSeconds: settings.duration,
-          prepare: () => {
-            next += 1;
-            const email = `ba-${run}-${next}@bench.test`;
-            return { body: JSON.stringify({ email, password: SEED_PASSWORD, name: 'Bench User' }) };
-          },
-          onResponse: (status, body, headers) => {
-            if (status !== 200) return;
-            signedUp.push((JSON.parse(body) as { user: { email: string } }).user.email);
-            const setCookie = headers['set-cookie'];
-            const cookie = sessionCookie(typeof setCookie === 'string' ? [setCookie] : (setCookie ?? []));
-            if (cookie !== undefined && cookies.length < settings.readSessions) cookies.push(cookie);
-          },
-        },
-      ),
-    );
-    if (signedUp.length === 0) throw new Error('better-auth sign-up produced no users');
-    results.push(
-      await measure(
-        { id: 'ba-sign-in', title: 'better-auth sign-in', server: 'better-auth', child },
-        {
-          baseUrl,
-          method: 'POST',
-          path: SIGN_IN,
-          connections: settings.hashConnections,
-          durationSeconds: settings.duration,
-          prepare: () => {
-            const email = signedUp[Math.floor(Math.random() * signedUp.length)];
-            return { body: JSON.stringify({ email, password: SEED_PASSWORD }) };
-          },
-        },
-      ),
-    );
-    // Only when sign-up ran too short to open enough sessions.
-    for (const email of signedUp.slice(0, Math.max(0, settings.readSessions - cookies.length))) {
-      const response = await fetch(`${baseUrl}${SIGN_IN}`, {
-        method: 'POST',
-        // fetch marks itself as a browser (sec-fetch-mode), and better-auth then wants the page's Origin.
-        headers: { 'content-type': 'application/json', origin: baseUrl },
-        body: JSON.stringify({ email, password: SEED_PASSWORD }),
-      });
-      if (response.status !== 200) throw new Error(`better-auth sign-in: HTTP ${response.status} ${await response.text()}`);
-      const cookie = sessionCookie(response.headers.getSetCookie());
-      if (cookie === undefined) throw new Error('better-auth sign-in set no session cookie');
-      cookies.push(cookie);
-      await response.arrayBuffer();
+    for (let i = 0; i < emails.length; i += 8) {
+      cookies.push(...(await Promise.all(emails.slice(i, i + 8).map((email) => signUp(baseUrl, email)))));
     }
-    let turn = 0;
-    results.push(
-      await measure(
-        { id: 'ba-get-session', title: 'better-auth get-session', server: 'better-auth', child },
-        {
-          baseUrl,
-          method: 'GET',
-          path: '/api/auth/get-session',
-          connections: settings.readConnections,
-          durationSeconds: settings.duration,
-          prepare: () => {
-            turn = (turn + 1) % cookies.length;
-            return { headers: { cookie: cookies[turn] ?? '' } };
-          },
-        },
-      ),
-    );
+    return { hash, child, baseUrl, label, emails, cookies, stop };
   } catch (error) {
-    log(`better-auth: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    await child.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    await databases.drop('better_auth');
+    await stop();
+    throw error;
   }
-  return results;
 }

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 
 export interface Settings {
-  /** Seconds per scenario (BENCH_DURATION). */
-  readonly duration: number;
-  /** Stored users for the large run (BENCH_LARGE_USERS; 0 skips it). */
+  /** Rounds of each interleaved run (BENCH_ROUNDS): every round runs each arm once. */
+  readonly rounds: number;
+  /** Seconds per segment (BENCH_SEGMENT): one arm's turn within a round. */
+  readonly segmentSeconds: number;
+  /** Stored users for the large comparison (BENCH_LARGE_USERS; 0 skips it). */
   readonly largeUsers: number;
   readonly smallUsers: number;
   /** Connections for cheap requests (reads, the floor, get-session), as autocannon's default. */
@@ -14,22 +16,19 @@ export interface Settings {
    * server's per-token or per-user caches see a spread of users rather than ten hot ones.
    */
   readonly readSessions: number;
-  /**
-   * Connections for hashing requests: enough to keep every hash slot busy while others wait
-   * on the database, and far under the server's queue limit (8 x cores), so nothing is shed.
-   */
+  /** Connections for the throughput runs of sign-in and sign-up: enough to keep every hash slot busy. */
   readonly hashConnections: number;
-  /** Flood: 10x what the server admits at once (HASH_CONCURRENCY + HASH_QUEUE_LIMIT defaults). */
-  readonly floodConnections: number;
+  /** Concurrent sign-in clients of the load-shedding run. */
+  readonly concurrencyLevels: readonly number[];
   readonly databaseUrl: string | undefined;
-  /** BENCH_CPU_PROF=dir: the Gatehouse child writes V8 CPU profiles there (one per server start). */
+  /** BENCH_CPU_PROF=dir: the Gatehouse children write V8 CPU profiles there (one per server start). */
   readonly cpuProfDir: string | undefined;
   readonly cores: number;
-  /** BENCH_ONLY=login,read,...: run only these steps (for profiling one scenario); undefined = all. */
+  /** BENCH_ONLY=hash,read,...: run only these groups (for profiling or a quick check); undefined = all. */
   readonly only: readonly Step[] | undefined;
 }
 
-export const STEPS = ['hash', 'floor', 'login', 'register', 'refresh', 'read', 'flood', 'large', 'peer'] as const;
+export const STEPS = ['hash', 'read', 'shed', 'choices', 'large'] as const;
 export type Step = (typeof STEPS)[number];
 
 export function runs(settings: Settings, step: Step): boolean {
@@ -56,16 +55,16 @@ function positive(name: string, fallback: number): number {
 
 export function readSettings(): Settings {
   const cores = availableParallelism();
-  const admitted = cores + cores * 8;
   const url = process.env.DATABASE_URL?.trim();
   return {
-    duration: positive('BENCH_DURATION', 8),
+    rounds: Math.max(1, Math.floor(positive('BENCH_ROUNDS', 6))),
+    segmentSeconds: Math.max(0.5, positive('BENCH_SEGMENT', 2)),
     largeUsers: Math.floor(positive('BENCH_LARGE_USERS', 1_000_000)),
     smallUsers: 1000,
     readConnections: 10,
     readSessions: 100,
     hashConnections: 4 * cores,
-    floodConnections: 10 * admitted,
+    concurrencyLevels: [20, 50, 500],
     databaseUrl: url === undefined || url === '' ? undefined : url,
     cpuProfDir: process.env.BENCH_CPU_PROF?.trim() || undefined,
     cores,
@@ -79,9 +78,19 @@ export interface Machine {
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
+  /** 1-minute load average when the bench started and when it ended (others' work on a shared machine). */
+  readonly loadAverage: { readonly start: number; readonly end?: number };
 }
 
-export function machine(): Machine {
+export function loadAverage(): number {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export function machine(loadAtStart: number): Machine {
   let cpuModel = 'unknown';
   try {
     cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
@@ -94,5 +103,6 @@ export function machine(): Machine {
     memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAverage: { start: loadAtStart, end: loadAverage() },
   };
 }

@@ -4,7 +4,15 @@
  * embedded PGlite on disk by default (through a Kysely dialect), PostgreSQL through a pg Pool
  * when DATABASE_URL is set. Its rate limiter is off because all load comes from one address,
  * as Gatehouse's is for the same reason.
+ *
+ * PEER_HASH=argon2id (the bench's default comparison): better-auth gets Gatehouse's password hash,
+ * argon2id m=19456 KiB, t=2, p=1 through @node-rs/argon2, plugged in with the documented
+ * `emailAndPassword.password` hash/verify hooks. @node-rs/argon2's asynchronous calls run on
+ * libuv's thread pool (4 threads, Node's default), off the event loop, at normal priority: the
+ * way a better-auth user would plug it in. PEER_HASH=scrypt: better-auth's own default (scrypt
+ * N=16384, r=16, p=1), for the comparison of hash choices.
  */
+import { hash as argon2Hash, verify as argon2Verify, type Options as Argon2Options } from '@node-rs/argon2';
 import { PGlite } from '@electric-sql/pglite';
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
@@ -34,11 +42,22 @@ if (databaseUrl !== undefined && databaseUrl !== '') {
   close = () => pglite.close();
 }
 
+const ARGON2ID: Argon2Options = { algorithm: 2 as Argon2Options['algorithm'], memoryCost: 19456, timeCost: 2, parallelism: 1 };
+const hashChoice = process.env.PEER_HASH ?? 'scrypt';
+if (hashChoice !== 'argon2id' && hashChoice !== 'scrypt') throw new Error(`PEER_HASH must be argon2id or scrypt, got ${hashChoice}`);
+const password =
+  hashChoice === 'argon2id'
+    ? {
+        hash: (plain: string) => argon2Hash(plain, ARGON2ID),
+        verify: ({ hash, password: plain }: { hash: string; password: string }) => argon2Verify(hash, plain).catch(() => false),
+      }
+    : undefined;
+
 const options: BetterAuthOptions = {
   secret,
   baseURL: `http://127.0.0.1:${port}`,
   database,
-  emailAndPassword: { enabled: true },
+  emailAndPassword: { enabled: true, ...(password !== undefined && { password }) },
   rateLimit: { enabled: false },
   telemetry: { enabled: false },
   logger: { disabled: true },

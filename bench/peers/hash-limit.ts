@@ -1,24 +1,27 @@
 /**
- * The machine's password-hashing ceiling, measured alone in its own process: one verify loop
- * per core, nothing else running. Prints one JSON line.
+ * The machine's password-hashing ceiling, as a small service so the bench can measure it in short
+ * segments interleaved with the servers' sign-ins: GET /run?seconds=2 runs one verify loop per
+ * core for that long, nothing else running in this process, and answers the rate.
  *
- * argon2id uses Gatehouse's default parameters (src/config.ts: m=19456 KiB, t=2, p=1).
- * scrypt uses better-auth's (N=16384, r=16, p=1, 64-byte key) so the peer's sign-in figures
- * can be read against their own ceiling.
+ * argon2id uses Gatehouse's default parameters (src/config.ts: m=19456 KiB, t=2, p=1), through
+ * @node-rs/argon2's asynchronous verify (libuv's thread pool, one thread per loop). GET
+ * /scrypt?seconds=2 measures better-auth's default hash (scrypt N=16384, r=16, p=1, 64-byte key)
+ * the same way, for the comparison of hash choices.
  */
 import { hash, verify, type Options } from '@node-rs/argon2';
 import { randomBytes, scrypt } from 'node:crypto';
+import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 
 const ARGON2ID: Options = { algorithm: 2 as Options['algorithm'], memoryCost: 19456, timeCost: 2, parallelism: 1 };
 const SCRYPT = { N: 16384, r: 16, p: 1, maxmem: 128 * 16384 * 16 * 2 };
-
-const seconds = Number(process.env.HASH_LIMIT_SECONDS ?? '5');
 const loops = availableParallelism();
+const password = 'correct horse battery staple';
+const stored = await hash(password, ARGON2ID);
+const salt = randomBytes(16).toString('hex');
 
 /** Runs `loops` back-to-back loops of `once` for `ms`; each loop keeps exactly one libuv thread busy. */
-async function rate(once: () => Promise<unknown>, ms: number): Promise<number> {
-  await Promise.all(Array.from({ length: loops }, once));
+async function rate(once: () => Promise<unknown>, ms: number): Promise<{ perSecond: number; done: number; seconds: number }> {
   let done = 0;
   const started = performance.now();
   const deadline = started + ms;
@@ -30,34 +33,43 @@ async function rate(once: () => Promise<unknown>, ms: number): Promise<number> {
       }
     }),
   );
-  return done / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  return { perSecond: Math.round((done / seconds) * 10) / 10, done, seconds: Math.round(seconds * 100) / 100 };
 }
 
-function scryptOnce(password: string, salt: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+const argon2Once = async (): Promise<void> => {
+  if (!(await verify(stored, password))) throw new Error('argon2id verify failed');
+};
+const scryptOnce = (): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
     scrypt(password, salt, 64, SCRYPT, (error, key) => (error === null ? resolve(key) : reject(error)));
   });
-}
 
-const startedAt = performance.now();
-const cpuAtStart = process.cpuUsage();
-const password = 'correct horse battery staple';
-const stored = await hash(password, ARGON2ID);
-const argon2idVerifyPerSecond = await rate(async () => {
-  if (!(await verify(stored, password))) throw new Error('argon2id verify failed');
-}, seconds * 1000);
-const salt = randomBytes(16).toString('hex');
-const scryptPerSecond = await rate(() => scryptOnce(password, salt), Math.max(2, seconds / 2) * 1000);
-
-// Lets the parent tell how much of the machine these loops really had.
-const cpu = process.cpuUsage(cpuAtStart);
-const cores = (cpu.user + cpu.system) / 1000 / (performance.now() - startedAt);
-process.stdout.write(
-  `${JSON.stringify({
-    loops,
-    seconds,
-    cores: Math.round(cores * 100) / 100,
-    argon2idVerifyPerSecond: Math.round(argon2idVerifyPerSecond * 10) / 10,
-    scryptPerSecond: Math.round(scryptPerSecond * 10) / 10,
-  })}\n`,
-);
+// One measurement at a time: a second request waits for the first.
+let busy: Promise<unknown> = Promise.resolve();
+const server = createServer((request, response) => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname === '/healthz') {
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    return;
+  }
+  const once = url.pathname === '/run' ? argon2Once : url.pathname === '/scrypt' ? scryptOnce : undefined;
+  if (once === undefined) {
+    response.writeHead(404).end();
+    return;
+  }
+  const ms = Math.max(100, Number(url.searchParams.get('seconds') ?? '2') * 1000);
+  const run = busy.then(() => rate(once, ms));
+  busy = run.catch(() => undefined);
+  run.then(
+    (result) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ loops, ...result })),
+    (error: unknown) => response.writeHead(500).end(String(error)),
+  );
+});
+server.listen(Number(process.env.PORT ?? '0'), '127.0.0.1');
+const stop = (): void => {
+  server.close();
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

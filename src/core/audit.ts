@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
+import { runHot, type HotStatement } from '../db/hot-statements.ts';
+import { isUniqueViolation } from './errors.ts';
 import type { AuditLogTable } from '../db/schema.ts';
 import type { SecurityEvent } from './events.ts';
 
@@ -30,8 +32,8 @@ export interface VerifyResult {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
-// Any constant works as long as every Gatehouse process uses the same one.
-const CHAIN_LOCK_KEY = 7_346_116_004;
+/** Appends tried after another instance extended the chain first, before the writer waits and retries. */
+const MAX_CONFLICTS = 20;
 const BATCH = 200;
 const MAX_PENDING = 50_000;
 /**
@@ -65,14 +67,15 @@ export function chainHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_h
 
 /**
  * The audit log: every SecurityEvent becomes one row. Events are queued in memory and written
- * by one writer per process, in batches, each batch in a transaction holding an advisory lock
- * on the chain, so concurrent events and several instances extend one chain and never hold
- * more than one pool connection waiting for it. A failing database delays rows (retried), it
- * never fails the request that emitted them.
+ * by one writer per process, in batches. The writer keeps the chain's head (last id and hash) in
+ * memory and appends a batch as ids head+1… in one statement. Ids are the primary key, so when
+ * another instance has extended the chain since, the append fails as a whole on a duplicate id:
+ * the writer then reads the head again and retries. Every instance thus extends one contiguous
+ * chain, and the usual append is one round trip (it was a transaction of five under an advisory
+ * lock). A failing database delays rows (retried), it never fails the request that emitted them.
  *
  * `exclusive`: this process is the only one that can write the database (the embedded one,
- * whose directory it holds locked). Then the chain's head is kept in memory after the first
- * read, and a batch is one INSERT without lock or head read.
+ * whose directory it holds locked), so no append can conflict.
  */
 export class AuditLog {
   private pending: SecurityEventWithTime[] = [];
@@ -186,16 +189,17 @@ export class AuditLog {
   }
 
   private async append(batch: readonly SecurityEventWithTime[]): Promise<void> {
-    if (this.exclusive) {
+    for (let conflicts = 0; ; conflicts += 1) {
       this.head ??= await this.readHead(this.db);
-      // The head moves only once the rows are in: a failed insert is retried from the same head.
-      this.head = await this.insertAfter(this.db, this.head, batch);
-      return;
+      try {
+        // The head moves only once the rows are in: a failed insert is retried from a fresh head.
+        this.head = await this.insertAfter(this.db, this.head, batch);
+        return;
+      } catch (error) {
+        this.head = undefined;
+        if (this.exclusive || conflicts >= MAX_CONFLICTS || !isUniqueViolation(error, 'audit_log_pkey')) throw error;
+      }
     }
-    await this.db.transaction().execute(async (trx) => {
-      await sql`SELECT pg_advisory_xact_lock(${sql.lit(CHAIN_LOCK_KEY)})`.execute(trx);
-      await this.insertAfter(trx, await this.readHead(trx), batch);
-    });
   }
 
   private async readHead(db: Db): Promise<{ id: number; hash: string }> {
@@ -214,13 +218,19 @@ export class AuditLog {
       prev = hash;
       return full;
     });
-    await db
-      .insertInto('audit_log')
-      .values(rows.map((row) => ({ ...row, detail: JSON.stringify(row.detail) })))
-      .execute();
+    await runHot(db, APPEND, [JSON.stringify(rows)]);
     return { id, hash: prev };
   }
 }
+
+/** A batch of chained rows in one statement, whatever its size (one prepared statement). */
+const APPEND: HotStatement = {
+  name: 'gh_audit_append',
+  text: `INSERT INTO audit_log (id, created_at, action, outcome, project_id, user_id, client_id, session_id, remote_address, user_agent, detail, prev_hash, hash)
+    SELECT id, created_at, action, outcome, project_id, user_id, client_id, session_id, remote_address, user_agent, detail, prev_hash, hash
+    FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, created_at timestamptz, action text, outcome text, project_id text, user_id text,
+      client_id text, session_id text, remote_address text, user_agent text, detail jsonb, prev_hash text, hash text)`,
+};
 
 interface SecurityEventWithTime {
   readonly event: SecurityEvent;

@@ -91,7 +91,13 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const secrets = await openSealedSecrets(db, config, logger);
   const events = new SecurityEvents();
   events.onListenerError((error) => logger.error({ err: error }, 'security event listener failed'));
-  const hasher = new PasswordHasher({ ...config.argon2, concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit });
+  const hasher = new PasswordHasher({
+    ...config.argon2,
+    concurrency: config.hashConcurrency,
+    queueLimit: config.hashQueueLimit,
+    maxWaitMs: config.hashMaxWaitMs,
+    threadNice: config.hashThreadNice,
+  });
   const keys = new KeyStore(db, secrets.box);
   await keys.init();
   const tokens = new AccessTokens(keys, config.issuer);

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Options } from '@node-rs/argon2';
 import { ErrorCode, GatehouseError } from './errors.ts';
+import { HashAdmission } from './hash-admission.ts';
 
 export interface HasherOptions {
   readonly memoryKib: number;
@@ -8,16 +9,28 @@ export interface HasherOptions {
   readonly parallelism: number;
   /** Hashes computed at once (each on its own worker thread, off the event loop). */
   readonly concurrency: number;
-  /** Hashes allowed to wait for a slot; past this, callers get Overloaded at once. */
+  /** Hard cap on hashes waiting for a slot; past it callers get Overloaded at once. */
   readonly queueLimit: number;
+  /** Longest expected wait for a slot before callers get Overloaded (see HashAdmission; default 1 s). */
+  readonly maxWaitMs?: number;
+  /** Nice value of the hashing threads (default 10). */
+  readonly threadNice?: number;
+}
+
+/** Replaceable parts, for tests: the clock and what computes a hash (default: the worker threads). */
+export interface HasherDeps {
+  readonly now?: () => number;
+  readonly run?: (job: Job) => Promise<string | boolean>;
 }
 
 const ARGON2ID = 2 as Options['algorithm'];
-/** Nice value of the hashing threads: below the event loop, which must win the CPU under load. */
+/** Default nice value of the hashing threads: below the event loop, which must win the CPU under load. */
 const HASH_THREAD_NICE = 10;
 const WORKER_URL = new URL('./hash-worker.mjs', import.meta.url);
+/** HASH_MAX_WAIT_MS's default (src/config.ts). */
+const DEFAULT_MAX_WAIT_MS = 1000;
 
-type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
+export type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
 type Reply = { id: number; value?: string | boolean; error?: string; ms?: number };
 type Done = { value: string | boolean; ms: number };
 
@@ -27,7 +40,10 @@ class HashThread {
   private pending: { id: number; resolve: (done: Done) => void; reject: (error: Error) => void } | undefined;
   private nextId = 0;
 
-  constructor(private readonly options: Options) {}
+  constructor(
+    private readonly options: Options,
+    private readonly nice: number,
+  ) {}
 
   run(job: Job): Promise<Done> {
     const worker = this.ensureWorker();
@@ -48,7 +64,7 @@ class HashThread {
     if (this.worker !== undefined) return this.worker;
     // A hash thread holds only the argon2 call: small heaps keep each isolate a few MB.
     const worker = new Worker(WORKER_URL, {
-      workerData: { options: this.options, nice: HASH_THREAD_NICE },
+      workerData: { options: this.options, nice: this.nice },
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
     });
     worker.unref();
@@ -73,26 +89,36 @@ class HashThread {
 }
 
 /**
- * argon2id behind a bounded queue. Hashes run on low-priority worker threads, so the event
- * loop stays free and keeps the CPU it needs; bounding both running and waiting work keeps
- * memory flat and turns a login flood into fast 503s instead of ever-growing latency for everybody.
+ * argon2id behind a queue bounded by waiting time. Hashes run on low-priority worker threads, so
+ * the event loop stays free and keeps the CPU it needs; a caller that would wait longer for a
+ * slot than it is worth (HashAdmission) is refused at once, which keeps memory flat and turns a
+ * login flood into fast 503s instead of ever-growing latency for everybody.
  */
 export class PasswordHasher {
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Waiter[] = [];
   private readonly idle: HashThread[] = [];
   private readonly threads: HashThread[] = [];
+  private readonly admission: HashAdmission;
+  private readonly now: () => number;
+  private readonly runJob: ((job: Job) => Promise<string | boolean>) | undefined;
   private dummyHash: Promise<string> | undefined;
 
-  constructor(readonly settings: HasherOptions) {
+  constructor(
+    readonly settings: HasherOptions,
+    deps: HasherDeps = {},
+  ) {
     const options: Options = {
       algorithm: ARGON2ID,
       memoryCost: settings.memoryKib,
       timeCost: settings.iterations,
       parallelism: settings.parallelism,
     };
+    this.now = deps.now ?? (() => performance.now());
+    this.admission = new HashAdmission({ ...settings, maxWaitMs: settings.maxWaitMs ?? DEFAULT_MAX_WAIT_MS }, this.now);
+    this.runJob = deps.run;
     // Threads start lazily, on first use: many processes (CLI commands, tests) never hash.
-    for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options));
+    if (deps.run === undefined) for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options, settings.threadNice ?? HASH_THREAD_NICE));
     this.idle.push(...this.threads);
   }
 
@@ -109,9 +135,29 @@ export class PasswordHasher {
     return this.running;
   }
 
-  /** Every slot busy and the queue at its limit: the next hash would be refused with Overloaded. */
+  /** The mean duration of recent hashes in ms (for metrics); undefined before the first. */
+  get meanHashMs(): number | undefined {
+    return this.admission.meanHashMs;
+  }
+
+  /** The wait a hash requested now can expect for a slot, in ms (for metrics). */
+  get expectedWaitMs(): number {
+    return this.admission.expectedWaitMs(this.running, this.waiting.length);
+  }
+
+  /** A hash requested now would be refused with Overloaded (its expected wait is past the target). */
   get full(): boolean {
-    return this.running >= this.settings.concurrency && this.waiting.length >= this.settings.queueLimit;
+    return !this.admission.admits(this.running, this.waiting.length);
+  }
+
+  /**
+   * Whether a caller may still be admitted with `ahead` callers already admitted elsewhere that
+   * will each need a hash (the HTTP layer counts sign-ins from arrival, before they reach the queue).
+   */
+  admitsAhead(ahead: number): boolean {
+    const total = Math.max(ahead, this.running + this.waiting.length);
+    const running = Math.min(total, this.settings.concurrency);
+    return this.admission.admits(running, total - running);
   }
 
   async hash(password: string): Promise<string> {
@@ -142,16 +188,39 @@ export class PasswordHasher {
   }
 
   async verifyDummyMeasured(password: string): Promise<{ ok: false; ms: number }> {
-    this.dummyHash ??= this.hash('gatehouse-dummy-password');
+    if (this.dummyHash === undefined) {
+      const created = this.hash('gatehouse-dummy-password');
+      // A refused or failed first hash must not stay cached: every later call would fail with it.
+      created.catch(() => {
+        if (this.dummyHash === created) this.dummyHash = undefined;
+      });
+      this.dummyHash = created;
+    }
     return { ok: false, ms: (await this.verifyMeasured(await this.dummyHash, password)).ms };
   }
 
   private async withSlot(job: Job): Promise<Done> {
     if (this.running >= this.settings.concurrency) {
-      if (this.full) throw overloaded();
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (!this.admission.admits(this.running, this.waiting.length)) throw overloaded();
+      // Resolved by `release` with the slot handed over, or rejected when it waited too long.
+      await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject, since: this.admission.enqueuedAt() }));
     } else {
       this.running += 1;
+    }
+    const started = this.now();
+    try {
+      return await this.compute(job);
+    } finally {
+      this.admission.observe(this.now() - started);
+      this.release();
+    }
+  }
+
+  private async compute(job: Job): Promise<Done> {
+    if (this.runJob !== undefined) {
+      const started = this.now();
+      const value = await this.runJob(job);
+      return { value, ms: this.now() - started };
     }
     // A slot guarantees an idle thread: there are exactly `concurrency` of each.
     const thread = this.idle.pop() as HashThread;
@@ -159,12 +228,26 @@ export class PasswordHasher {
       return await thread.run(job);
     } finally {
       this.idle.push(thread);
-      const next = this.waiting.shift();
-      // Hand the slot straight to the next waiter so `running` never overshoots.
-      if (next === undefined) this.running -= 1;
-      else next();
     }
   }
+
+  /** Hands a finished hash's slot straight to the next waiter still worth serving, so `running` never overshoots. */
+  private release(): void {
+    for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift()) {
+      if (!this.admission.overdue(next.since)) {
+        next.resolve();
+        return;
+      }
+      next.reject(overloaded());
+    }
+    this.running -= 1;
+  }
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly since: number;
 }
 
 /** What a password operation gets while the hash queue is full (also from load-shedding.ts). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import { runHot, type HotStatement } from '../db/hot-statements.ts';
 import type { SessionsTable } from '../db/schema.ts';
 import { ErrorCode, GatehouseError } from './errors.ts';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from './keys.ts';
@@ -59,46 +60,31 @@ export class Sessions {
     const id = input.id ?? randomUUID();
     const expiresAt = new Date(Date.now() + input.ttlSeconds * 1000);
     const secret = newSecret(input.kind === 'token' ? REFRESH_PREFIX : COOKIE_PREFIX);
-    const values = {
-      id,
-      project_id: input.projectId,
-      user_id: input.userId,
-      client_id: input.clientId,
-      kind: input.kind,
-      auth_method: input.authMethod ?? 'password',
-      remote_address: input.remoteAddress ?? null,
-      user_agent: input.userAgent?.slice(0, 512) ?? null,
-      remember: input.remember ?? false,
-      secret_hash: input.kind === 'token' ? null : digest(secret),
-      expires_at: expiresAt,
-      ...(input.parentId !== undefined && { parent_id: input.parentId }),
-      ...(input.scope !== undefined && { scope: input.scope }),
-    };
     // One statement (data-modifying CTEs) instead of a transaction of up to five: just as atomic,
     // and every sign-in pays for it. The foreign key is checked at the end of the statement.
-    // A sign-in also records the login; otherwise the users update matches no row.
     const at = input.signIn?.at ?? new Date();
-    const cancelDeletion = input.signIn?.cancelDeletion === true ? sql`, deletion_scheduled_at = NULL` : sql``;
-    const signIn = () =>
-      sql<Record<string, never>>`(UPDATE users SET last_login_at = ${at}, updated_at = ${at}${cancelDeletion}
-        WHERE id = ${input.userId} AND ${sql.lit(input.signIn !== undefined)})`;
-    const session =
-      input.kind === 'token'
-        ? await db
-            .with('session', (db) => db.insertInto('sessions').values(values).returningAll())
-            .with('refresh', (db) =>
-              db.insertInto('refresh_tokens').values({ id: randomUUID(), session_id: id, token_hash: digest(secret), expires_at: expiresAt }),
-            )
-            .with('sign_in', signIn)
-            .selectFrom('session')
-            .selectAll()
-            .executeTakeFirstOrThrow()
-        : await db
-            .with('session', (db) => db.insertInto('sessions').values(values).returningAll())
-            .with('sign_in', signIn)
-            .selectFrom('session')
-            .selectAll()
-            .executeTakeFirstOrThrow();
+    const [session] = await runHot<Session>(db, CREATE, [
+      id,
+      input.projectId,
+      input.userId,
+      input.clientId,
+      input.kind,
+      input.authMethod ?? 'password',
+      input.remoteAddress ?? null,
+      input.userAgent?.slice(0, 512) ?? null,
+      input.remember ?? false,
+      input.kind === 'token' ? null : digest(secret),
+      expiresAt,
+      input.kind === 'token',
+      randomUUID(),
+      input.kind === 'token' ? digest(secret) : null,
+      input.signIn !== undefined,
+      at,
+      input.signIn?.cancelDeletion === true,
+      input.parentId ?? null,
+      input.scope ?? null,
+    ]);
+    if (session === undefined) throw new Error('session insert returned no row');
     this.recentLists.delete(input.userId);
     return { session, secret };
   }
@@ -243,6 +229,28 @@ export class Sessions {
     await this.db.updateTable('sessions').set({ last_used_at: new Date() }).where('id', '=', sessionId).execute();
   }
 }
+
+/**
+ * A new session; for a token session its first refresh token ($12); for a sign-in ($15) the
+ * user's last login, and with $17 the end of a scheduled deletion. One text for every case, so
+ * one prepared statement (src/db/hot-statements.ts).
+ */
+const CREATE: HotStatement = {
+  name: 'gh_sessions_create',
+  text: `WITH session AS (
+      INSERT INTO sessions (id, project_id, user_id, client_id, kind, auth_method, remote_address, user_agent, remember, secret_hash, expires_at, parent_id, scope)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $18, $19)
+      RETURNING *
+    ), refresh AS (
+      INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at)
+      SELECT $13::uuid, $1, $14::bytea, $11 WHERE $12::boolean
+    ), sign_in AS (
+      UPDATE users SET last_login_at = $16, updated_at = $16,
+        deletion_scheduled_at = CASE WHEN $17::boolean THEN NULL ELSE deletion_scheduled_at END
+      WHERE id = $3 AND $15::boolean
+    )
+    SELECT * FROM session`,
+};
 
 function invalidRefresh(): GatehouseError {
   return new GatehouseError(ErrorCode.InvalidRefreshToken, 'Invalid refresh token');

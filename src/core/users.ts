@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import { runHot, type HotStatement } from '../db/hot-statements.ts';
 import type { ProfilesTable, UsersTable } from '../db/schema.ts';
 import { ErrorCode, GatehouseError, isUniqueViolation } from './errors.ts';
 import { READ_CACHE_TTL_MS, TtlCache } from './ttl-cache.ts';
@@ -90,48 +91,27 @@ export class Users {
     const id = randomUUID();
     try {
       // One statement (data-modifying CTEs) instead of a four-statement transaction, as atomic.
-      const row = await db
-        .with('user', (db) =>
-          db
-            .insertInto('users')
-            .values({
-              id,
-              project_id: input.projectId,
-              email: input.email.trim(),
-              email_normalized: normalizeEmail(input.email),
-              account: input.account ?? null,
-              password_hash: input.passwordHash,
-              first_name: input.firstName ?? '',
-              last_name: input.lastName ?? '',
-              company: input.company ?? null,
-              timezone: input.timezone ?? 'UTC',
-              plan: input.plan ?? 'trial',
-              credits: input.credits ?? 0,
-              plan_expires_at: input.planExpiresAt ?? null,
-              email_verified: input.emailVerified ?? false,
-              ...(input.role !== undefined && { role: input.role }),
-            })
-            .returningAll(),
-        )
-        .with('profile', (db) =>
-          db
-            .insertInto('profiles')
-            .values({
-              id: randomUUID(),
-              membership_id: randomUUID(),
-              user_id: id,
-              project_id: input.projectId,
-              resource_type: input.profileType ?? 'Patient',
-              given_name: input.firstName ?? '',
-              family_name: input.lastName ?? '',
-            })
-            .returningAll(),
-        )
-        .selectFrom('user')
-        .innerJoin('profile', 'profile.user_id', 'user.id')
-        .selectAll('user')
-        .select(profileColumns('profile'))
-        .executeTakeFirstOrThrow();
+      const [row] = await runHot<User & ProfileColumns>(db, CREATE, [
+        id,
+        input.projectId,
+        input.email.trim(),
+        normalizeEmail(input.email),
+        input.account ?? null,
+        input.passwordHash,
+        input.firstName ?? '',
+        input.lastName ?? '',
+        input.company ?? null,
+        input.timezone ?? 'UTC',
+        input.plan ?? 'trial',
+        input.credits ?? 0,
+        input.planExpiresAt ?? null,
+        input.emailVerified ?? false,
+        randomUUID(),
+        randomUUID(),
+        input.profileType ?? 'Patient',
+        input.role ?? null,
+      ]);
+      if (row === undefined) throw new Error('registration inserted no row');
       const created = splitProfile(row);
       this.recentUsers.set(id, created.user);
       this.recentProfiles.set(id, created.profile);
@@ -186,19 +166,7 @@ export class Users {
    * has a confirmed second factor. Undefined for an unknown email.
    */
   async forSignIn(projectId: string, email: string): Promise<SignInRecord | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .innerJoin('profiles', 'profiles.user_id', 'users.id')
-      .selectAll('users')
-      .select(profileColumns('profiles'))
-      .select((eb) =>
-        eb
-          .exists(eb.selectFrom('mfa_factors').select('mfa_factors.user_id').whereRef('mfa_factors.user_id', '=', 'users.id').where('mfa_factors.confirmed_at', 'is not', null))
-          .as('mfa_enrolled'),
-      )
-      .where('users.project_id', '=', projectId)
-      .where('users.email_normalized', '=', normalizeEmail(email))
-      .executeTakeFirst();
+    const [row] = await runHot<User & ProfileColumns & { mfa_enrolled: boolean }>(this.db, FOR_SIGN_IN, [projectId, normalizeEmail(email)]);
     if (row === undefined) return undefined;
     const { mfa_enrolled: mfaEnrolled, ...joined } = row;
     return { ...splitProfile(joined), mfaEnrolled: mfaEnrolled === true };
@@ -300,17 +268,32 @@ export class Users {
 }
 
 /** A profile's columns, prefixed `profile_`, selected next to its user's (see splitProfile). */
-function profileColumns<T extends 'profiles' | 'profile'>(table: T) {
-  return [
-    `${table}.id as profile_id`,
-    `${table}.membership_id as profile_membership_id`,
-    `${table}.resource_type as profile_resource_type`,
-    `${table}.given_name as profile_given_name`,
-    `${table}.family_name as profile_family_name`,
-    `${table}.created_at as profile_created_at`,
-    `${table}.updated_at as profile_updated_at`,
-  ] as const;
+function profileColumns(table: string): string {
+  return ['id', 'membership_id', 'resource_type', 'given_name', 'family_name', 'created_at', 'updated_at'].map((column) => `${table}.${column} AS profile_${column}`).join(', ');
 }
+
+// The two statements every sign-in and sign-up runs, written out (src/db/hot-statements.ts).
+const FOR_SIGN_IN: HotStatement = {
+  name: 'gh_users_for_sign_in',
+  text: `SELECT users.*, ${profileColumns('profiles')},
+      EXISTS (SELECT 1 FROM mfa_factors WHERE mfa_factors.user_id = users.id AND mfa_factors.confirmed_at IS NOT NULL) AS mfa_enrolled
+    FROM users INNER JOIN profiles ON profiles.user_id = users.id
+    WHERE users.project_id = $1 AND users.email_normalized = $2`,
+};
+
+const CREATE: HotStatement = {
+  name: 'gh_users_create',
+  text: `WITH new_user AS (
+      INSERT INTO users (id, project_id, email, email_normalized, account, password_hash, first_name, last_name, company, timezone, plan, credits, plan_expires_at, email_verified, role)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE($18::text, 'user'))
+      RETURNING *
+    ), new_profile AS (
+      INSERT INTO profiles (id, membership_id, user_id, project_id, resource_type, given_name, family_name)
+      VALUES ($15, $16, $1, $2, $17, $7, $8)
+      RETURNING *
+    )
+    SELECT new_user.*, ${profileColumns('new_profile')} FROM new_user INNER JOIN new_profile ON new_profile.user_id = new_user.id`,
+};
 
 interface ProfileColumns {
   readonly profile_id: string;

@@ -53,6 +53,7 @@ export function installMetrics(app: FastifyInstance, core: Core): Metrics {
   };
   gauge('gatehouse_hash_queue_depth', 'Password hashes waiting for a worker', () => core.hasher.queueDepth);
   gauge('gatehouse_hash_in_flight', 'Password hashes being computed', () => core.hasher.inFlight);
+  gauge('gatehouse_hash_expected_wait_seconds', 'Expected wait for a hash slot now (sign-ins are shed past HASH_MAX_WAIT_MS)', () => core.hasher.expectedWaitMs / 1000);
   gauge('gatehouse_audit_backlog', 'Audit events waiting to be written', () => core.audit.backlog);
   gauge('gatehouse_db_pool_connections', 'Database connections open', () => core.database.poolStats().total);
   gauge('gatehouse_db_pool_idle', 'Database connections idle', () => core.database.poolStats().idle);

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { PasswordHasher } from '../../src/core/passwords.ts';
 
-const cheap = { memoryKib: 256, iterations: 1, parallelism: 1 };
+const cheap = { memoryKib: 256, iterations: 1, parallelism: 1, maxWaitMs: 60_000 };
 
 /** Nice values of this process's threads (field 19 of /proc/self/task/<tid>/stat). */
 function threadNiceValues(): number[] {
@@ -42,7 +42,7 @@ describe('PasswordHasher', () => {
   });
 
   it('sheds work beyond the queue limit with Overloaded and a retry hint', async () => {
-    const hasher = new PasswordHasher({ memoryKib: 8192, iterations: 3, parallelism: 1, concurrency: 1, queueLimit: 1 });
+    const hasher = new PasswordHasher({ memoryKib: 8192, iterations: 3, parallelism: 1, concurrency: 1, queueLimit: 1, maxWaitMs: 60_000 });
     try {
       const results = await Promise.allSettled(Array.from({ length: 6 }, () => hasher.hash('x')));
       const rejected = results.filter((result) => result.status === 'rejected');

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import type { ImportServices } from './importer.ts';
-import { SecretBox } from '../secret-box.ts';
 import { NO_PASSWORD } from '../password-formats.ts';
 import type { ProfileType } from '../projects.ts';
 import type { CanonicalApiKey, CanonicalUser } from './types.ts';
@@ -19,12 +18,12 @@ export interface ExportOptions {
  * secrets. Sessions, refresh tokens and recovery codes are never exported.
  */
 export async function* exportUsers(
-  core: Pick<ImportServices, 'projects' | 'database' | 'config'>,
+  core: Pick<ImportServices, 'projects' | 'database' | 'secrets'>,
   options: ExportOptions,
 ): AsyncGenerator<string> {
   const project = await core.projects.get(options.projectId);
   const { db } = core.database;
-  const box = options.includeTotp === true ? await SecretBox.open(db, core.config.secretKey) : undefined;
+  const box = options.includeTotp === true ? core.secrets.box : undefined;
   let after = 0;
   for (;;) {
     const users = await db
@@ -106,6 +105,6 @@ export async function* exportUsers(
 }
 
 /** exportUsers as a byte stream (for the CLI's stdout and the admin API's response). */
-export function exportStream(core: Pick<ImportServices, 'projects' | 'database' | 'config'>, options: ExportOptions): Readable {
+export function exportStream(core: Pick<ImportServices, 'projects' | 'database' | 'secrets'>, options: ExportOptions): Readable {
   return Readable.from(exportUsers(core, options), { objectMode: false });
 }

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { sql } from 'kysely';
-import type { Config } from '../../config.ts';
 import type { DatabaseHandle, Db } from '../../db/connection.ts';
 import type { SecurityEvents } from '../events.ts';
+import type { SealedSecrets } from '../sealed-secrets.ts';
 import type { Lifecycle } from '../lifecycle/index.ts';
 import type { PasswordHasher } from '../passwords.ts';
 import type { SignInPasswords } from '../sign-in-passwords.ts';
 import { ErrorCode, GatehouseError } from '../errors.ts';
-import { SecretBox } from '../secret-box.ts';
 import { currentCost, NO_PASSWORD } from '../password-formats.ts';
 import type { Project, Projects } from '../projects.ts';
 import { validateUser, type ValidUser } from './canonical.ts';
@@ -34,12 +33,13 @@ const FORMATS: Record<ImportFormat, (input: Readable) => AsyncGenerator<SourceIt
 
 /** What an import uses (the Core has all of it). */
 export interface ImportServices {
-  readonly config: Pick<Config, 'secretKey'>;
   readonly database: Pick<DatabaseHandle, 'db' | 'kind'>;
   readonly projects: Pick<Projects, 'get'>;
   readonly hasher: Pick<PasswordHasher, 'settings'>;
   readonly signInPasswords: Pick<SignInPasswords, 'timing'>;
   readonly lifecycle: Pick<Lifecycle, 'passwordReset'>;
+  /** The core's sealed secrets (configured and previous keys): imported TOTP secrets are sealed like enrolled ones. */
+  readonly secrets: Pick<SealedSecrets, 'box'>;
   readonly events: Pick<SecurityEvents, 'emit'>;
 }
 
@@ -89,7 +89,7 @@ export async function importUsers(core: ImportServices, input: Readable, options
     });
   }
   const db = core.database.db;
-  const box = await SecretBox.open(db, core.config.secretKey);
+  const { box } = core.secrets;
   const writer = new ImportWriter({
     projectId: project.id,
     runId: randomUUID(),

@@ -156,7 +156,7 @@ export function createApi(services: ApiServices): GatehouseApi {
     users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
     operators: new Operators({ projects, users, hasher, events, logger }),
     operations: new Operations({ database: services.database, dataDir: config.dataDir, secrets: services.secrets, events }),
-    migration: new Migration({ config, database: services.database, projects, hasher, signInPasswords: services.signInPasswords, lifecycle, events }),
+    migration: new Migration({ database: services.database, projects, hasher, signInPasswords: services.signInPasswords, lifecycle, events, secrets: services.secrets }),
     publicJwks: () => keys.publicJwks(),
     health: services.health,
   };
