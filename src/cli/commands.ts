@@ -5,6 +5,7 @@ import { openDatabase } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../http/logger.ts';
 import { clientView, projectView } from '../contracts/admin/schemas.ts';
+import type { ClientInput } from '../core/oidc/clients.ts';
 
 export interface Output {
   readonly json: boolean;
@@ -61,16 +62,31 @@ export async function createProject(config: Config, out: Output, name: string): 
 
 export async function listClients(config: Config, out: Output, projectId: string): Promise<void> {
   await withCore(config, async (core) => {
-    const clients = (await core.api.admin.listClients(projectId)).map(clientView);
-    out.print(clients, () => clients.map((c) => `${c.id}  ${c.name}`).join('\n'));
+    const clients = (await core.api.admin.listClients(projectId)).map((client) => clientView(client));
+    out.print(clients, () => clients.map((c) => `${c.id}  ${c.name}  ${c.type}${c.redirectUris.length > 0 ? `  ${c.redirectUris.join(' ')}` : ''}`).join('\n'));
   });
 }
 
-export async function createClient(config: Config, out: Output, projectId: string, name: string): Promise<void> {
+export async function createClient(config: Config, out: Output, projectId: string, input: ClientInput): Promise<void> {
   await withCore(config, async (core) => {
-    const client = clientView(await core.api.admin.createClient(projectId, { name }, CLI_ACTOR));
-    out.print(client, () => `Created client application ${client.id}  ${client.name} (project ${client.projectId})`);
+    const issued = await core.api.admin.createClient(projectId, input, CLI_ACTOR);
+    const client = clientView(issued.client, issued.secret);
+    out.print(client, () =>
+      [`Created client application ${client.id}  ${client.name} (project ${client.projectId}, ${client.type})`, ...secretLines(client.secret)].join('\n'),
+    );
   });
+}
+
+export async function rotateClientSecret(config: Config, out: Output, projectId: string, clientId: string): Promise<void> {
+  await withCore(config, async (core) => {
+    const issued = await core.api.admin.rotateClientSecret(projectId, clientId, CLI_ACTOR);
+    const client = clientView(issued.client, issued.secret);
+    out.print(client, () => [`New secret for client ${client.id}; the old one no longer works.`, ...secretLines(client.secret)].join('\n'));
+  });
+}
+
+function secretLines(secret: string | undefined): string[] {
+  return secret === undefined ? [] : [`Client secret (shown once, store it now): ${secret}`];
 }
 
 export async function rotateKeys(config: Config, out: Output): Promise<void> {

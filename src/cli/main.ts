@@ -10,7 +10,7 @@ import { auditTail, auditVerify } from './audit.ts';
 import { backup, newSecretKey, restore, rotateSecrets } from './operations.ts';
 import { runExport, runImport } from './import.ts';
 import { showOutbox } from './outbox.ts';
-import { createClient, createProject, listClients, listProjects, rotateKeys, runMigrations, type Output } from './commands.ts';
+import { createClient, createProject, listClients, listProjects, rotateClientSecret, rotateKeys, runMigrations, type Output } from './commands.ts';
 import { createOperator, listOperators } from './operators.ts';
 import { startServer } from './server.ts';
 import { actOnUser, findUsers, showUser, type UserAction } from './users.ts';
@@ -23,7 +23,10 @@ Commands:
   projects list                         list projects
   projects create <name>                create a project
   clients list <projectId>              list a project's client applications
-  clients create <projectId> <name>     create a client application
+  clients create <projectId> <name>     create a client application; OAuth options:
+      [--redirect-uri URI]... [--post-logout-redirect-uri URI]... [--type public|confidential]
+      [--grant-type G]... [--scope S]... [--first-party] [--origin URL]...
+  clients rotate-secret <projectId> <clientId>   new secret for a confidential client (shown once)
   keys rotate                           sign new tokens with a fresh key
   audit tail [--limit N] [--follow]     print the newest audit-log entries (and new ones with --follow)
   audit verify                          check the audit log's hash chain (exit 1 if broken)
@@ -79,6 +82,13 @@ async function main(argv: string[]): Promise<number> {
       'send-reset': { type: 'boolean', default: false },
       'include-totp': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      type: { type: 'string' },
+      'grant-type': { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      'first-party': { type: 'boolean', default: false },
+      origin: { type: 'string', multiple: true },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -132,7 +142,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'clients create':
       if (rest[0] === undefined || rest[1] === undefined) break;
-      await createClient(config, out, rest[0], rest.slice(1).join(' '));
+      if (values.type !== undefined && values.type !== 'public' && values.type !== 'confidential') break;
+      await createClient(config, out, rest[0], {
+        name: rest.slice(1).join(' '),
+        ...(values['redirect-uri'] && { redirectUris: values['redirect-uri'] }),
+        ...(values['post-logout-redirect-uri'] && { postLogoutRedirectUris: values['post-logout-redirect-uri'] }),
+        ...(values.type !== undefined && { type: values.type }),
+        ...(values['grant-type'] && { grantTypes: values['grant-type'] }),
+        ...(values.scope && { scopes: values.scope.flatMap((scope) => scope.split(' ')).filter((scope) => scope !== '') }),
+        ...(values['first-party'] && { firstParty: true }),
+        ...(values.origin && { allowedOrigins: values.origin }),
+      });
+      return 0;
+    case 'clients rotate-secret':
+      if (rest[0] === undefined || rest[1] === undefined) break;
+      await rotateClientSecret(config, out, rest[0], rest[1]);
       return 0;
     case 'audit tail':
       if (!/^[0-9]{1,5}$/.test(values.limit)) break;

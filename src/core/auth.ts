@@ -195,13 +195,13 @@ export class Auth {
   async signInWithCookie(
     user: User,
     client: Client,
-    options: { remember: boolean; ttlSeconds: number },
+    options: { remember: boolean; ttlSeconds: number; kind?: 'cookie' | 'sso' },
     context: SessionContext & { authMethod?: string },
   ): Promise<{ user: User; session: Session; secret: string }> {
     const { authMethod, ...where } = context;
     return this.signIn(
       user,
-      { projectId: client.project_id, userId: user.id, clientId: client.id, kind: 'cookie', remember: options.remember, ttlSeconds: options.ttlSeconds, ...where, ...(authMethod !== undefined && { authMethod }) },
+      { projectId: client.project_id, userId: user.id, clientId: client.id, kind: options.kind ?? 'cookie', remember: options.remember, ttlSeconds: options.ttlSeconds, ...where, ...(authMethod !== undefined && { authMethod }) },
       { ...where, clientId: client.id },
     );
   }
@@ -277,7 +277,7 @@ export class Auth {
     if (await this.revocations.isRevoked(claims.sid)) {
       throw new GatehouseError(ErrorCode.Unauthenticated, 'Session was revoked');
     }
-    return { userId: claims.sub, projectId: claims.project_id, sessionId: claims.sid, clientId: claims.aud, via: 'bearer' };
+    return { userId: claims.sub, projectId: claims.project_id, sessionId: claims.sid, clientId: claims.aud, via: 'bearer', ...(claims.scope !== undefined && { scope: claims.scope }) };
   }
 
   async authenticateCookie(secret: string): Promise<Principal> {

@@ -34,6 +34,20 @@ export const ErrorCode = {
   /** The current password given to confirm a change (password change, MFA disable) is wrong. */
   WrongPassword: 'wrong_password',
   Conflict: 'conflict',
+  /** OAuth (RFC 6749 §5.2): client authentication failed (unknown client, wrong or missing secret). */
+  InvalidClient: 'invalid_client',
+  /** OAuth: the authorization code or refresh token is invalid, expired, spent, or bound to something else. */
+  InvalidGrant: 'invalid_grant',
+  /** OAuth: the client may not use this grant type or endpoint. */
+  UnauthorizedClient: 'unauthorized_client',
+  UnsupportedGrantType: 'unsupported_grant_type',
+  /** OAuth: a requested scope is unknown or not allowed for the client. */
+  InvalidScope: 'invalid_scope',
+  /**
+   * An authorization request whose client or redirect URI cannot be trusted: answered with an
+   * error page, never a redirect (RFC 6749 §4.1.2.1).
+   */
+  InvalidRedirectUri: 'invalid_redirect_uri',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -25,6 +25,13 @@ import { Sessions } from './sessions.ts';
 import { SignInPasswords } from './sign-in-passwords.ts';
 import { AccessTokens } from './tokens.ts';
 import { createApi, type GatehouseApi } from './use-cases/index.ts';
+import { BrowserSessions } from './oidc/browser-sessions.ts';
+import { OAuthClients } from './oidc/clients.ts';
+import { systemClock, type Clock } from './oidc/clock.ts';
+import { AuthorizationCodes } from './oidc/codes.ts';
+import { Consents } from './oidc/consents.ts';
+import { Interactions } from './oidc/interactions.ts';
+import { ProviderJwts } from './oidc/jwts.ts';
 import { Users } from './users.ts';
 
 /**
@@ -70,6 +77,8 @@ export interface Core {
 export interface CoreOptions {
   /** Replaces the in-process revocation store (e.g. the Redis one). */
   readonly revocations?: RevocationStore;
+  /** The OpenID provider's clock (authorization code and interaction lifetimes); tests set one. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -136,7 +145,40 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
       return false;
     }
   };
-  const api = createApi({ config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger, health, database, signInPasswords, secrets });
+  const clock = options.clock ?? systemClock;
+  const oidc = {
+    clock,
+    clients: new OAuthClients(projects),
+    codes: new AuthorizationCodes(db, clock),
+    consents: new Consents(db),
+    interactions: new Interactions(db, clock),
+    browserSessions: new BrowserSessions(db, sessions, revocations, events),
+    jwts: new ProviderJwts(keys, config.issuer),
+  };
+  const api = createApi({
+    config,
+    projects,
+    users,
+    sessions,
+    auth,
+    apiKeys,
+    deletions,
+    directory,
+    lifecycle,
+    keys,
+    audit,
+    events,
+    bruteForce,
+    hasher,
+    logger,
+    health,
+    tokens,
+    revocations,
+    database,
+    signInPasswords,
+    secrets,
+    oidc,
+  });
 
   const closeHooks: Array<() => Promise<void> | void> = [];
   let closed = false;

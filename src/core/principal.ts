@@ -9,4 +9,6 @@ export interface Principal {
   readonly apiKeyId?: number;
   /** An API key limited to some permissions: it may not manage the account's credentials. */
   readonly restricted?: boolean;
+  /** OAuth scopes of a bearer token of the OpenID provider (userinfo needs `openid`). */
+  readonly scope?: string;
 }

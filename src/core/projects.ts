@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { ClientsTable, ProjectsTable } from '../db/schema.ts';
 import { brandingProblems } from './branding.ts';
@@ -8,6 +8,10 @@ import { MAX_ACCESS_TOKEN_TTL_SECONDS } from './keys.ts';
 
 export type Project = Selectable<ProjectsTable>;
 export type Client = Selectable<ClientsTable>;
+/** The OAuth columns of a client (migration 012). */
+export type ClientRegistration = Partial<
+  Pick<Insertable<ClientsTable>, 'redirect_uris' | 'post_logout_redirect_uris' | 'client_type' | 'grant_types' | 'scopes' | 'first_party' | 'secret_hash' | 'secret_rotated_at'>
+>;
 
 export const PROFILE_TYPES = ['Patient', 'Practitioner', 'RelatedPerson'] as const;
 export type ProfileType = (typeof PROFILE_TYPES)[number];
@@ -144,14 +148,28 @@ export class Projects {
     return value;
   }
 
-  async createClient(projectId: string, name: string, allowedOrigins: readonly string[] = []): Promise<Client> {
+  /** `oauth`: the client's OAuth registration (core/oidc/clients.ts checks it), else the column defaults. */
+  async createClient(projectId: string, name: string, allowedOrigins: readonly string[] = [], oauth: ClientRegistration = {}): Promise<Client> {
     await this.get(projectId);
     this.originCache = undefined;
     return this.db
       .insertInto('clients')
-      .values({ id: randomUUID(), project_id: projectId, name, allowed_origins: [...allowedOrigins] })
+      .values({ id: randomUUID(), project_id: projectId, name, allowed_origins: [...allowedOrigins], ...oauth })
       .returningAll()
       .executeTakeFirstOrThrow();
+  }
+
+  /** Changes a client's OAuth registration (a new secret); the cached copy is dropped. */
+  async updateClient(clientId: string, changes: ClientRegistration): Promise<Client> {
+    const updated = await this.db
+      .updateTable('clients')
+      .set({ ...changes, updated_at: new Date() })
+      .where('id', '=', clientId)
+      .returningAll()
+      .executeTakeFirst();
+    this.clientCache.delete(clientId);
+    if (updated === undefined) throw new GatehouseError(ErrorCode.ClientNotFound, 'Client application not found');
+    return updated;
   }
 
   async listClients(projectId: string): Promise<Client[]> {
@@ -174,6 +192,14 @@ export class Projects {
       : undefined;
     if (client === undefined) throw new GatehouseError(ErrorCode.ClientNotFound, 'Client application not found');
     this.clientCache.set(clientId, { value: client, at: Date.now() });
+    return client;
+  }
+
+  /** The client as stored right now, bypassing the cache (secret checks: a rotation counts at once). */
+  async freshClient(clientId: string): Promise<Client | undefined> {
+    if (!isUuid(clientId)) return undefined;
+    const client = await this.db.selectFrom('clients').selectAll().where('id', '=', clientId).executeTakeFirst();
+    if (client !== undefined) this.clientCache.set(clientId, { value: client, at: Date.now() });
     return client;
   }
 

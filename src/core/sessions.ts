@@ -20,7 +20,13 @@ export interface NewSession extends SessionContext {
   readonly projectId: string;
   readonly userId: string;
   readonly clientId: string | null;
-  readonly kind: 'token' | 'cookie';
+  /** 'sso': a browser session of the hosted sign-in pages (OpenID provider), per project. */
+  readonly kind: 'token' | 'cookie' | 'sso';
+  /** Chosen by the caller when something must name the session before it exists (an authorization code). */
+  readonly id?: string;
+  /** The browser session an OAuth token session was started from, and the scopes it was granted. */
+  readonly parentId?: string;
+  readonly scope?: string;
   readonly authMethod?: string;
   readonly remember?: boolean;
   readonly ttlSeconds: number;
@@ -50,14 +56,14 @@ export class Sessions {
   ) {}
 
   /** Creates a session; token sessions get their first refresh token, cookie sessions a secret. */
-  async create(input: NewSession): Promise<{ session: Session; secret: string }> {
-    const id = randomUUID();
+  async create(input: NewSession, db: Db = this.db): Promise<{ session: Session; secret: string }> {
+    const id = input.id ?? randomUUID();
     const expiresAt = new Date(Date.now() + input.ttlSeconds * 1000);
-    const secret = newSecret(input.kind === 'cookie' ? COOKIE_PREFIX : REFRESH_PREFIX);
+    const secret = newSecret(input.kind === 'token' ? REFRESH_PREFIX : COOKIE_PREFIX);
     // One statement (data-modifying CTEs) instead of a transaction of up to five: just as atomic,
     // and every sign-in pays for it. The foreign key is checked at the end of the statement.
     const at = input.signIn?.at ?? new Date();
-    const [session] = await runHot<Session>(this.db, CREATE, [
+    const [session] = await runHot<Session>(db, CREATE, [
       id,
       input.projectId,
       input.userId,
@@ -67,7 +73,7 @@ export class Sessions {
       input.remoteAddress ?? null,
       input.userAgent?.slice(0, 512) ?? null,
       input.remember ?? false,
-      input.kind === 'cookie' ? digest(secret) : null,
+      input.kind === 'token' ? null : digest(secret),
       expiresAt,
       input.kind === 'token',
       randomUUID(),
@@ -75,6 +81,8 @@ export class Sessions {
       input.signIn !== undefined,
       at,
       input.signIn?.cancelDeletion === true,
+      input.parentId ?? null,
+      input.scope ?? null,
     ]);
     if (session === undefined) throw new Error('session insert returned no row');
     this.recentLists.delete(input.userId);
@@ -87,7 +95,7 @@ export class Sessions {
    * then the caller gets a sibling token and the session lives on. With `projectId`, a token of
    * another project is refused as unknown and left untouched.
    */
-  async rotate(refreshToken: string, context: SessionContext, projectId?: string): Promise<{ session: Session; secret: string }> {
+  async rotate(refreshToken: string, context: SessionContext, projectId?: string, clientId?: string): Promise<{ session: Session; secret: string }> {
     if (!refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
     const result = await this.db.transaction().execute(async (trx) => {
       // The token and its session, both locked: concurrent uses of one token queue here.
@@ -105,6 +113,8 @@ export class Sessions {
       if (session.revoked_at !== null || session.expires_at <= now || tokenExpiresAt <= now) return { outcome: 'unknown' as const };
       // A contract bound to one project refuses another project's token before it is spent or judged a replay.
       if (projectId !== undefined && session.project_id !== projectId) return { outcome: 'unknown' as const };
+      // Likewise an OAuth client presenting another client's token (RFC 6749 §6).
+      if (clientId !== undefined && session.client_id !== clientId) return { outcome: 'unknown' as const };
       if (usedAt !== null && now.getTime() - usedAt.getTime() > this.graceSeconds * 1000) return { outcome: 'replay' as const, session };
       const secret = newSecret(REFRESH_PREFIX);
       // One statement: spend the token (a retry within the grace window finds it spent already),
@@ -138,24 +148,41 @@ export class Sessions {
     throw invalidRefresh();
   }
 
-  /** The live cookie session a secret names, or Unauthenticated. */
-  async byCookie(secret: string): Promise<Session> {
+  /** The live cookie session a secret names, or Unauthenticated; `kind` keeps browser (SSO) and API cookies apart. */
+  async byCookie(secret: string, kind: 'cookie' | 'sso' = 'cookie'): Promise<Session> {
     if (!secret.startsWith(COOKIE_PREFIX)) throw unauthenticated();
     const session = await this.db
       .selectFrom('sessions')
       .selectAll()
       .where('secret_hash', '=', digest(secret))
+      .where('kind', '=', kind)
       .executeTakeFirst();
     if (session === undefined || session.revoked_at !== null || session.expires_at <= new Date()) throw unauthenticated();
     return session;
+  }
+
+  /** The session of a refresh token and whether the token is still usable, without spending it (revocation, introspection). */
+  async byRefreshToken(refreshToken: string): Promise<{ session: Session; usable: boolean } | undefined> {
+    if (!refreshToken.startsWith(REFRESH_PREFIX)) return undefined;
+    const found = await this.db
+      .selectFrom('refresh_tokens')
+      .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+      .selectAll('sessions')
+      .select(['refresh_tokens.used_at as token_used_at', 'refresh_tokens.expires_at as token_expires_at'])
+      .where('refresh_tokens.token_hash', '=', digest(refreshToken))
+      .executeTakeFirst();
+    if (found === undefined) return undefined;
+    const { token_used_at: usedAt, token_expires_at: expiresAt, ...session } = found;
+    const now = new Date();
+    return { session, usable: usedAt === null && expiresAt > now && session.revoked_at === null && session.expires_at > now };
   }
 
   async isLive(sessionId: string): Promise<boolean> {
     return !(await this.revocations.isRevoked(sessionId));
   }
 
-  get(sessionId: string): Promise<Session | undefined> {
-    return this.db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+  get(sessionId: string, db: Db = this.db): Promise<Session | undefined> {
+    return db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
   }
 
   /** listActive as read moments ago (see READ_CACHE_TTL_MS), for the hot "me" endpoints. */
@@ -211,8 +238,8 @@ export class Sessions {
 const CREATE: HotStatement = {
   name: 'gh_sessions_create',
   text: `WITH session AS (
-      INSERT INTO sessions (id, project_id, user_id, client_id, kind, auth_method, remote_address, user_agent, remember, secret_hash, expires_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      INSERT INTO sessions (id, project_id, user_id, client_id, kind, auth_method, remote_address, user_agent, remember, secret_hash, expires_at, parent_id, scope)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $18, $19)
       RETURNING *
     ), refresh AS (
       INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at)

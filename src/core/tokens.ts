@@ -12,6 +12,8 @@ export interface AccessClaims {
   readonly project_id: string;
   /** FHIR-style reference of the user's profile, e.g. `Patient/<uuid>`. */
   readonly profile: string;
+  /** OAuth scopes granted (tokens of the OpenID provider; contract tokens carry none). */
+  readonly scope?: string;
 }
 
 export interface IssueInput {
@@ -21,6 +23,7 @@ export interface IssueInput {
   readonly projectId: string;
   readonly profile: string;
   readonly ttlSeconds: number;
+  readonly scope?: string;
 }
 
 /** Access tokens: short-lived ES256 JWTs any resource server can check against our JWKS. */
@@ -41,8 +44,10 @@ export class AccessTokens {
       sid: input.sessionId,
       project_id: input.projectId,
       profile: input.profile,
+      ...(input.scope !== undefined && { scope: input.scope }),
     };
-    const token = await new SignJWT({ sid: claims.sid, project_id: claims.project_id, profile: claims.profile })
+    const extra = input.scope === undefined ? {} : { scope: input.scope, client_id: input.clientId };
+    const token = await new SignJWT({ sid: claims.sid, project_id: claims.project_id, profile: claims.profile, ...extra })
       .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })
       .setIssuer(this.issuer)
       .setSubject(claims.sub)
@@ -66,7 +71,7 @@ export class AccessTokens {
       // jose throws for every malformed, tampered, expired or wrongly signed token alike.
       throw error instanceof GatehouseError ? error : unauthenticated('invalid token');
     }
-    const { sub, aud, iat, exp, sid, project_id: projectId, profile } = payload as JWTPayload & Record<string, unknown>;
+    const { sub, aud, iat, exp, sid, project_id: projectId, profile, scope } = payload as JWTPayload & Record<string, unknown>;
     if (
       typeof sub !== 'string' ||
       typeof aud !== 'string' ||
@@ -78,7 +83,7 @@ export class AccessTokens {
     ) {
       throw unauthenticated('missing claims');
     }
-    return { sub, aud, iat, exp, sid, project_id: projectId, profile };
+    return { sub, aud, iat, exp, sid, project_id: projectId, profile, ...(typeof scope === 'string' && { scope }) };
   }
 }
 

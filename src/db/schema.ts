@@ -25,6 +25,15 @@ export interface ClientsTable {
   allowed_origins: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** OAuth registration (migration 012, core/oidc/clients.ts). */
+  redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
+  post_logout_redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
+  client_type: Generated<string>;
+  grant_types: ColumnType<string[], string[] | undefined, string[]>;
+  scopes: ColumnType<string[], string[] | undefined, string[]>;
+  first_party: Generated<boolean>;
+  secret_hash: Uint8Array | null;
+  secret_rotated_at: Date | null;
 }
 
 export interface UsersTable {
@@ -89,6 +98,10 @@ export interface SessionsTable {
   expires_at: Date;
   revoked_at: Date | null;
   revoked_reason: string | null;
+  /** The browser (SSO) session an OAuth token session was started from (migration 012). */
+  parent_id: string | null;
+  /** OAuth scopes granted to a token session (migration 012). */
+  scope: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -253,4 +266,47 @@ export interface Database {
   server_secrets: ServerSecretsTable;
   api_keys: ApiKeysTable;
   password_hash_classes: PasswordHashClassesTable;
+  oauth_codes: OAuthCodesTable;
+  oauth_consents: OAuthConsentsTable;
+  oauth_interactions: OAuthInteractionsTable;
+}
+
+/** Authorization codes, stored as SHA-256 (migration 012; written only by core/oidc/codes.ts). */
+export interface OAuthCodesTable {
+  id: string;
+  code_hash: Uint8Array;
+  client_id: string;
+  project_id: string;
+  user_id: string;
+  browser_session_id: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  nonce: string | null;
+  scope: string;
+  auth_time: Date;
+  amr: ColumnType<string[], string[], string[]>;
+  created_at: CreatedAt;
+  expires_at: Date;
+  used_at: Date | null;
+  issued_session_id: string | null;
+}
+
+/** Scopes a user granted a client (migration 012). */
+export interface OAuthConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: ColumnType<string[], string[], string[]>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** Authorization requests waiting for the user (migration 012; core/oidc/interactions.ts). */
+export interface OAuthInteractionsTable {
+  id: string;
+  browser_hash: Uint8Array;
+  client_id: string;
+  params: Json<Record<string, unknown>>;
+  browser_session_id: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
 }

@@ -24,6 +24,12 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.WeakPassword]: 422,
   [ErrorCode.EmailNotVerified]: 403,
   [ErrorCode.WrongPassword]: 400,
+  [ErrorCode.InvalidClient]: 401,
+  [ErrorCode.InvalidGrant]: 400,
+  [ErrorCode.UnauthorizedClient]: 400,
+  [ErrorCode.UnsupportedGrantType]: 400,
+  [ErrorCode.InvalidScope]: 400,
+  [ErrorCode.InvalidRedirectUri]: 400,
 };
 
 /** Gatehouse's own error style: `{error, message, fields?}`. */

@@ -4,7 +4,7 @@ import { useProblemRenderer } from '../../http/error-mapping.ts';
 import { mount, type RouteTable } from '../../http/routes.ts';
 import type { ContractOptions } from '../contract.ts';
 import { auditLog } from './audit.ts';
-import { createClient, listClients } from './clients.ts';
+import { createClient, listClients, rotateClientSecret } from './clients.ts';
 import { renderAdminProblem } from './errors.ts';
 import { requireAdmin } from './guard.ts';
 import { acceptStreamedBodies, exportUsers, importUsers } from './import.ts';
@@ -23,6 +23,7 @@ export const adminRoutes = (api: GatehouseApi): RouteTable => [
   ['PATCH', '/admin/projects/:projectId', updateProject(api)], // projects.ts
   ['POST', '/admin/projects/:projectId/clients', createClient(api)], // clients.ts
   ['GET', '/admin/projects/:projectId/clients', listClients(api)], // clients.ts
+  ['POST', '/admin/projects/:projectId/clients/:clientId/rotate-secret', rotateClientSecret(api)], // clients.ts
   ['POST', '/admin/projects/:projectId/import', importUsers(api)], // import.ts
   ['GET', '/admin/projects/:projectId/export', exportUsers(api)], // import.ts
   ['POST', '/admin/keys/rotate', rotateKeys(api)], // keys.ts

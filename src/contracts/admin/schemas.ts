@@ -31,13 +31,36 @@ export const ClientSchema = Type.Object({
   projectId: Type.String({ format: 'uuid' }),
   name: Type.String(),
   allowedOrigins: Type.Array(Type.String()),
+  redirectUris: Type.Array(Type.String()),
+  postLogoutRedirectUris: Type.Array(Type.String()),
+  type: Type.Union([Type.Literal('public'), Type.Literal('confidential')]),
+  grantTypes: Type.Array(Type.String()),
+  scopes: Type.Array(Type.String()),
+  firstParty: Type.Boolean(),
+  /** Only in the answer that created it or rotated it; kept as a hash. */
+  secret: Type.Optional(Type.String({ description: 'The client secret, shown once' })),
+  secretRotatedAt: Type.Optional(Type.String({ format: 'date-time' })),
   createdAt: Type.String({ format: 'date-time' }),
 });
+
+const UriList = Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { maxItems: 50 });
 
 export const ClientInputSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   allowedOrigins: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 300 }), { maxItems: 50 })),
+  redirectUris: Type.Optional(UriList),
+  postLogoutRedirectUris: Type.Optional(UriList),
+  type: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('confidential')], { default: 'public' })),
+  grantTypes: Type.Optional(
+    Type.Array(Type.Union([Type.Literal('authorization_code'), Type.Literal('refresh_token'), Type.Literal('client_credentials')]), {
+      maxItems: 3,
+    }),
+  ),
+  scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
+  firstParty: Type.Optional(Type.Boolean()),
 });
+
+export const ClientParamsSchema = Type.Object({ projectId: Type.String(), clientId: Type.String() });
 
 export const ProjectParamsSchema = Type.Object({ projectId: Type.String() });
 
@@ -61,12 +84,20 @@ export function projectView(project: Project): Static<typeof ProjectSchema> {
   };
 }
 
-export function clientView(client: Client): Static<typeof ClientSchema> {
+export function clientView(client: Client, secret?: string): Static<typeof ClientSchema> {
   return {
     id: client.id,
     projectId: client.project_id,
     name: client.name,
     allowedOrigins: client.allowed_origins,
+    redirectUris: client.redirect_uris,
+    postLogoutRedirectUris: client.post_logout_redirect_uris,
+    type: client.client_type === 'confidential' ? 'confidential' : 'public',
+    grantTypes: client.grant_types,
+    scopes: client.scopes,
+    firstParty: client.first_party,
+    ...(secret !== undefined && { secret }),
+    ...(client.secret_rotated_at !== null && { secretRotatedAt: client.secret_rotated_at.toISOString() }),
     createdAt: client.created_at.toISOString(),
   };
 }

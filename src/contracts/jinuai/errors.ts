@@ -78,6 +78,15 @@ function core(error: GatehouseError): RenderedError {
     case ErrorCode.InvalidResetToken:
     case ErrorCode.InvalidVerificationToken:
       return detail(400, 'Invalid token');
+    // OAuth codes come from the OIDC endpoints only; FastAPI's HTTPException words if one arrives here.
+    case ErrorCode.InvalidClient:
+      return detail(401, 'Invalid client', BEARER);
+    case ErrorCode.InvalidGrant:
+    case ErrorCode.UnauthorizedClient:
+    case ErrorCode.UnsupportedGrantType:
+    case ErrorCode.InvalidScope:
+    case ErrorCode.InvalidRedirectUri:
+      return detail(400, error.message);
     default:
       return unhandled(error.code);
   }

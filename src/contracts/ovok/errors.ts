@@ -42,6 +42,13 @@ const CORE: Record<ErrorCode, { status: number; code: string; text?: string }> =
   [ErrorCode.EmailNotVerified]: { status: 401, code: 'login', text: 'Email not verified' },
   [ErrorCode.WrongPassword]: { status: 400, code: 'invalid', text: 'Incorrect password' },
   [ErrorCode.Conflict]: { status: 400, code: 'invalid' },
+  // OAuth codes come from the OIDC endpoints only; rendered here for completeness, as Medplum words them.
+  [ErrorCode.InvalidClient]: { status: 401, code: 'login', text: 'Invalid client' },
+  [ErrorCode.InvalidGrant]: { status: 400, code: 'invalid', text: 'Invalid grant' },
+  [ErrorCode.UnauthorizedClient]: { status: 400, code: 'invalid', text: 'Unauthorized client' },
+  [ErrorCode.UnsupportedGrantType]: { status: 400, code: 'invalid', text: 'Unsupported grant type' },
+  [ErrorCode.InvalidScope]: { status: 400, code: 'invalid', text: 'Invalid scope' },
+  [ErrorCode.InvalidRedirectUri]: { status: 400, code: 'invalid', text: 'Invalid redirect URI' },
 };
 
 /** class-validator's wording (Ovok is a NestJS service), so clients parsing messages keep working. */

@@ -83,6 +83,15 @@ function renderCore(error: GatehouseError, request: FastifyRequest): RenderedErr
     }
     case ErrorCode.Overloaded:
       return plain(503, 'Service Unavailable', retryHeaders);
+    // OAuth codes come from the OIDC endpoints only; Laravel's abort() words if one arrives here.
+    case ErrorCode.InvalidClient:
+      return plain(401, 'Unauthenticated.');
+    case ErrorCode.InvalidGrant:
+    case ErrorCode.UnauthorizedClient:
+    case ErrorCode.UnsupportedGrantType:
+    case ErrorCode.InvalidScope:
+    case ErrorCode.InvalidRedirectUri:
+      return plain(400, error.message);
     default:
       return unhandled(error.code);
   }

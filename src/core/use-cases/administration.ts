@@ -2,6 +2,7 @@ import type { AuditFilter, AuditLog, AuditRow, VerifyResult } from '../audit.ts'
 import type { SecurityEvents } from '../events.ts';
 import type { KeyStore } from '../keys.ts';
 import type { Mailer, OutboxRow } from '../mail/outbox.ts';
+import type { ClientInput, IssuedClient, OAuthClients } from '../oidc/clients.ts';
 import type { Client, Project, Projects, ProjectSettingsInput } from '../projects.ts';
 import { actorFields, assertMay, type Actor } from './actor.ts';
 
@@ -17,6 +18,7 @@ export class Administration {
       readonly audit: AuditLog;
       readonly mail: Mailer;
       readonly events: SecurityEvents;
+      readonly clients: OAuthClients;
     },
   ) {}
 
@@ -46,11 +48,20 @@ export class Administration {
     return this.deps.projects.listClients(projectId);
   }
 
-  async createClient(projectId: string, input: { readonly name: string; readonly allowedOrigins?: readonly string[] }, actor: Actor): Promise<Client> {
+  /** A client application, also an OAuth client (core/oidc/clients.ts); a confidential one's secret is in the answer only. */
+  async createClient(projectId: string, input: ClientInput, actor: Actor): Promise<IssuedClient> {
     assertMay(actor, 'projects.write');
-    const client = await this.deps.projects.createClient(projectId, input.name, input.allowedOrigins ?? []);
-    this.record('admin.client.create', actor, { projectId: client.project_id, clientId: client.id });
-    return client;
+    const issued = await this.deps.clients.register(projectId, input);
+    this.record('admin.client.create', actor, { projectId: issued.client.project_id, clientId: issued.client.id }, { type: issued.client.client_type });
+    return issued;
+  }
+
+  /** A new secret for a confidential client; the old one stops working at once. */
+  async rotateClientSecret(projectId: string, clientId: string, actor: Actor): Promise<IssuedClient> {
+    assertMay(actor, 'projects.write');
+    const issued = await this.deps.clients.rotateSecret(projectId, clientId);
+    this.record('admin.client.rotate_secret', actor, { projectId, clientId });
+    return issued;
   }
 
   /** Signs new tokens with a fresh key; the old keys keep verifying until their tokens expire. */

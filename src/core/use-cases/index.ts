@@ -12,7 +12,21 @@ import type { Projects } from '../projects.ts';
 import type { SealedSecrets } from '../sealed-secrets.ts';
 import type { Sessions } from '../sessions.ts';
 import type { Users } from '../users.ts';
+import type { Clock } from '../oidc/clock.ts';
+import type { OAuthClients } from '../oidc/clients.ts';
+import type { AuthorizationCodes } from '../oidc/codes.ts';
+import type { Consents } from '../oidc/consents.ts';
+import type { Interactions } from '../oidc/interactions.ts';
+import type { BrowserSessions } from '../oidc/browser-sessions.ts';
+import type { ProviderJwts } from '../oidc/jwts.ts';
+import type { RevocationStore } from '../revocations.ts';
+import type { AccessTokens } from '../tokens.ts';
 import { Account } from './account.ts';
+import { Authorization } from './authorization.ts';
+import { HostedSignIn } from './hosted-sign-in.ts';
+import { Logout } from './logout.ts';
+import { TokenGrants } from './token-grants.ts';
+import { TokenInspection } from './token-inspection.ts';
 import { Administration } from './administration.ts';
 import { ApiKeyControl } from './api-key-control.ts';
 import { Credentials } from './credentials.ts';
@@ -47,6 +61,14 @@ export interface GatehouseApi {
   readonly mfa: MfaSettings;
   readonly apiKeys: ApiKeyControl;
   readonly admin: Administration;
+  /** The OpenID provider: authorization requests, token endpoint grants, logout, hosted sign-in. */
+  readonly oidc: {
+    readonly authorization: Authorization;
+    readonly tokens: TokenGrants;
+    readonly inspection: TokenInspection;
+    readonly logout: Logout;
+    readonly hosted: HostedSignIn;
+  };
   /** Users across projects, for operators (admin API, CLI, console). */
   readonly users: UserAdministration;
   readonly operators: Operators;
@@ -81,23 +103,56 @@ export interface ApiServices {
   readonly database: DatabaseHandle;
   readonly signInPasswords: SignInPasswords;
   readonly secrets: SealedSecrets;
+  readonly tokens: AccessTokens;
+  readonly revocations: RevocationStore;
+  /** The OpenID provider's services (core/oidc). */
+  readonly oidc: {
+    readonly clock: Clock;
+    readonly clients: OAuthClients;
+    readonly codes: AuthorizationCodes;
+    readonly consents: Consents;
+    readonly interactions: Interactions;
+    readonly browserSessions: BrowserSessions;
+    readonly jwts: ProviderJwts;
+  };
 }
 
 export function createApi(services: ApiServices): GatehouseApi {
   const { config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger } = services;
   const tenants = new Tenants(projects, config);
   const signIn = new SignIn({ tenants, projects, users, auth, mfa: lifecycle.mfa, cookieTtl: config.sessions });
+  const registration = new Registration({ tenants, users, auth, signIn });
+  const { oidc } = services;
+  const issuer = config.issuer;
+  const authorization = new Authorization({ issuer, ...oidc, projects, users, events });
   return {
     tenants,
     signIn,
-    registration: new Registration({ tenants, users, auth, signIn }),
+    registration,
     credentials: new Credentials({ auth, apiKeys, tenants, projects }),
     account: new Account({ tenants, projects, users, sessions, auth, deletions, directory }),
     sessions: new SessionControl({ sessions, events }),
     recovery: new Recovery({ tenants, projects, users, lifecycle }),
     mfa: new MfaSettings({ users, projects, mfa: lifecycle.mfa }),
     apiKeys: new ApiKeyControl(apiKeys),
-    admin: new Administration({ projects, keys, audit, mail: lifecycle.mail, events }),
+    admin: new Administration({ projects, keys, audit, mail: lifecycle.mail, events, clients: oidc.clients }),
+    oidc: {
+      authorization,
+      tokens: new TokenGrants({
+        issuer,
+        ...oidc,
+        projects,
+        users,
+        sessions,
+        auth,
+        tokens: services.tokens,
+        revocations: services.revocations,
+        events,
+      }),
+      inspection: new TokenInspection({ issuer, ...oidc, users, sessions, auth, revocations: services.revocations, events }),
+      logout: new Logout({ ...oidc, sessions }),
+      hosted: new HostedSignIn({ tenants, signIn, registration, authorization, browserSessions: oidc.browserSessions }),
+    },
     users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
     operators: new Operators({ projects, users, hasher, events, logger }),
     operations: new Operations({ database: services.database, dataDir: config.dataDir, secrets: services.secrets, events }),

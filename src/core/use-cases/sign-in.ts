@@ -7,7 +7,11 @@ import type { Profile, User, Users } from '../users.ts';
 import type { TenantRef, Tenants } from './tenants.ts';
 
 /** The session a sign-in opens: bearer tokens (access JWT + rotating refresh token) or a browser cookie. */
-export type SessionOptions = { readonly kind: 'tokens' } | { readonly kind: 'cookie'; readonly remember: boolean };
+export type SessionOptions =
+  | { readonly kind: 'tokens' }
+  | { readonly kind: 'cookie'; readonly remember: boolean }
+  /** The browser session of the hosted sign-in pages (SSO across a project's OAuth clients). */
+  | { readonly kind: 'sso' };
 
 export interface CookieSession {
   readonly session: Session;
@@ -77,7 +81,7 @@ export class SignIn {
     const project = await this.deps.projects.get(result.projectId);
     const client = result.clientId === null ? await this.deps.projects.primaryClient(project.id) : await this.deps.projects.client(result.clientId);
     const profile = await this.deps.users.profileOf(result.user.id);
-    return this.open(result.user, profile, project, client, input.session, input.context, 'password+totp');
+    return this.open(result.user, profile, project, client, input.session, input.context, result.method === 'totp' ? 'password+totp' : 'password+recovery_code');
   }
 
   /** Rotates a refresh token; with a tenant, a token of another project is refused before it is spent. */
@@ -105,8 +109,10 @@ export class SignIn {
       return { user: signedIn.user, profile, project, client, tokens: signedIn.tokens } as unknown as SignedIn<S>;
     }
     const { shortTtlSeconds, rememberTtlSeconds } = this.deps.cookieTtl;
-    const ttlSeconds = session.remember ? rememberTtlSeconds : shortTtlSeconds;
-    const signedIn = await this.deps.auth.signInWithCookie(user, client, { remember: session.remember, ttlSeconds }, withClient);
+    const remember = session.kind === 'cookie' && session.remember;
+    const ttlSeconds = remember ? rememberTtlSeconds : shortTtlSeconds;
+    const kind = session.kind === 'sso' ? 'sso' : 'cookie';
+    const signedIn = await this.deps.auth.signInWithCookie(user, client, { remember, ttlSeconds, kind }, withClient);
     return { user: signedIn.user, profile, project, client, cookie: { session: signedIn.session, secret: signedIn.secret } } as unknown as SignedIn<S>;
   }
 }

@@ -31,6 +31,8 @@ export const PAGE_ERRORS = {
   locked: page(429, 'locked'),
   rateLimited: page(429, 'rateLimited'),
   unavailable: page(503, 'unavailable'),
+  invalidRedirect: page(400, 'invalidRedirect'),
+  expiredRequest: page(400, 'expiredRequest'),
   internal: page(500, 'internal'),
 } as const satisfies Record<string, PageError>;
 
@@ -57,6 +59,12 @@ const CORE_ERRORS: Record<ErrorCode, PageError> = {
   [ErrorCode.EmailNotVerified]: PAGE_ERRORS.forbidden,
   [ErrorCode.WrongPassword]: PAGE_ERRORS.unauthorized,
   [ErrorCode.Conflict]: PAGE_ERRORS.conflict,
+  [ErrorCode.InvalidClient]: PAGE_ERRORS.unknownApp,
+  [ErrorCode.InvalidGrant]: PAGE_ERRORS.badRequest,
+  [ErrorCode.UnauthorizedClient]: PAGE_ERRORS.forbidden,
+  [ErrorCode.UnsupportedGrantType]: PAGE_ERRORS.badRequest,
+  [ErrorCode.InvalidScope]: PAGE_ERRORS.badRequest,
+  [ErrorCode.InvalidRedirectUri]: PAGE_ERRORS.invalidRedirect,
 };
 
 export function pageErrorOf(problem: Problem): PageError {

@@ -11,6 +11,16 @@ export interface PageTemplates {
   landing: LandingPage;
   error: ErrorPage;
   form: FormPage;
+  consent: ConsentPage;
+}
+
+/** The consent page (templates/consent.eta): what a client that is not first party asks for. */
+export interface ConsentPage extends PageData {
+  readonly client: string;
+  /** One line per scope: a catalogue key and its placeholder values. */
+  readonly scopes: ReadonlyArray<{ readonly key: MessageKey; readonly params?: Readonly<Record<string, string>> }>;
+  readonly action: string;
+  readonly hidden: Readonly<Record<string, string>>;
 }
 
 export interface PageData {
@@ -71,6 +81,8 @@ export interface FormButton {
 export interface FormPage extends PageData {
   readonly heading: MessageKey;
   readonly intro?: MessageKey;
+  /** Values of the intro's `{name}` placeholders (a client's or a user's name). */
+  readonly introParams?: Readonly<Record<string, string>>;
   /** Where the form posts (a page route: the CSRF token is added and checked). */
   readonly action: string;
   readonly fields: readonly FormField[];
