@@ -87,6 +87,8 @@ describe('user management in the admin API (find, show, change, act, delete) and
 
   it('shows a user with sessions, MFA, keys and audit trail; disabling and ending sessions refuse its tokens at once', async () => {
     const user = await ovokUser('show');
+    // The audit writer gathers events for a moment before it writes them.
+    await t.app.core.audit.flush();
     const detail = json<UserDetail>(await call('GET', `/admin/users/${user.id}`));
     assert.equal(detail.user.email, user.email);
     assert.match(detail.profile.reference, /^Patient\//);
