@@ -101,7 +101,9 @@ async function importOnce(databases: Databases, file: string, users: number): Pr
     const report = JSON.parse(stdout) as { imported: number; failedCount: number; durationMs: number };
     if (report.failedCount > 0 || report.imported !== users)
       throw new Error(`import reported ${report.imported} imported, ${report.failedCount} failed`);
-    const [maxRssKb = 0, userSeconds = 0, systemSeconds = 0] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+    const [maxRssKb = 0, userSeconds = 0, systemSeconds = 0] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '')
+      .split(' ')
+      .map(Number);
     const peakRssMb = Math.round(maxRssKb / 1024);
     const cpuSeconds = Math.round((userSeconds + systemSeconds) * 10) / 10;
     const result = {
@@ -233,7 +235,9 @@ const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node
 mkdirSync(join(REPO_ROOT, 'bench/results'), { recursive: true });
 const out = join(REPO_ROOT, `bench/results/import-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(out, `${JSON.stringify({ machine, imports, signIns: signInResults }, null, 2)}\n`);
-process.stdout.write('\n| database | users | rows/s (wall) | time | importer CPU | rows per importer CPU second | peak RSS | load average before |\n|---|---:|---:|---:|---:|---:|---:|---:|\n');
+process.stdout.write(
+  '\n| database | users | rows/s (wall) | time | importer CPU | rows per importer CPU second | peak RSS | load average before |\n|---|---:|---:|---:|---:|---:|---:|---:|\n',
+);
 for (const r of imports)
   process.stdout.write(
     `| ${r.database} | ${r.users.toLocaleString('en')} | ${r.rowsPerSecond.toLocaleString('en')} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.cpuSeconds} s | ${r.rowsPerCpuSecond.toLocaleString('en')} | ${r.peakRssMb} MB | ${r.loadBefore} |\n`,

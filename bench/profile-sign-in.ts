@@ -59,7 +59,14 @@ function threadTicks(pid: number): Map<string, number> {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // Hash workers are the threads that lowered their priority (nice 10, field 19).
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const name = tid === String(pid) ? 'event loop' : fields[16] === '10' ? 'hash workers' : comm === 'node' ? 'other node threads (V8 GC helpers, libuv pool)' : comm;
+      const name =
+        tid === String(pid)
+          ? 'event loop'
+          : fields[16] === '10'
+            ? 'hash workers'
+            : comm === 'node'
+              ? 'other node threads (V8 GC helpers, libuv pool)'
+              : comm;
       byName.set(name, (byName.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
     } catch {
       // The thread ended meanwhile.
@@ -95,13 +102,14 @@ try {
   const main = files.find((f) => f.split('.')[3] === pid && f.split('.')[4] === '0');
   if (main === undefined) throw new Error(`no main-thread profile for pid ${pid} in ${profDir}`);
   const self = selfTime(join(profDir, main), from, to);
-  report += `event loop, sampled: ${((self.busyUs / 1000) / n).toFixed(2)} ms busy per sign-in (profile ${main})\n`;
+  report += `event loop, sampled: ${(self.busyUs / 1000 / n).toFixed(2)} ms busy per sign-in (profile ${main})\n`;
   for (const [title, map, limit] of [
     ['by package', self.byPlace, 20],
     ['by function', self.byFunction, 40],
   ] as const) {
     report += `\nevent-loop self time ${title}, ms per sign-in\n`;
-    for (const [key, us] of top(map, limit)) report += `${(us / 1000 / n).toFixed(3).padStart(8)}  ${((us / self.busyUs) * 100).toFixed(1).padStart(5)}%  ${key}\n`;
+    for (const [key, us] of top(map, limit))
+      report += `${(us / 1000 / n).toFixed(3).padStart(8)}  ${((us / self.busyUs) * 100).toFixed(1).padStart(5)}%  ${key}\n`;
   }
 } finally {
   await gatehouse.stop();

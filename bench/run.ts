@@ -66,7 +66,9 @@ const onSignal = (signal: NodeJS.Signals): void => {
 process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);
 
-log(`${settings.rounds} rounds of ${settings.segmentSeconds} s segments, ${settings.cores} cores, database ${databases.kind}, large run ${settings.largeUsers || 'off'}, load average ${loadAtStart}`);
+log(
+  `${settings.rounds} rounds of ${settings.segmentSeconds} s segments, ${settings.cores} cores, database ${databases.kind}, large run ${settings.largeUsers || 'off'}, load average ${loadAtStart}`,
+);
 
 const groups = new Map<string, GroupResult>();
 const rssByGroup: Record<string, number> = {};
@@ -103,7 +105,13 @@ try {
   }
 
   if (runs(settings, 'hash') && peer !== undefined) {
-    const arms = [hashLimitArm(fixture), gatehouseLoginArm(fixture, gatehouse, 'gh-sign-in'), peerSignInArm(fixture, peer), gatehouseRegisterArm(fixture), peerSignUpArm(fixture, peer)];
+    const arms = [
+      hashLimitArm(fixture),
+      gatehouseLoginArm(fixture, gatehouse, 'gh-sign-in'),
+      peerSignInArm(fixture, peer),
+      gatehouseRegisterArm(fixture),
+      peerSignUpArm(fixture, peer),
+    ];
     await measured('hash', () => group('hash', 'sign-in and sign-up at equal hash cost', fixture, arms));
   }
 
@@ -111,7 +119,16 @@ try {
   if (runs(settings, 'read') && peer !== undefined) {
     // The floor answers as many bytes of body as /auth/me does, on average over the sessions read.
     const sizes = await Promise.all(
-      tokens.slice(0, 20).map(async (t) => (await (await fetch(`${gatehouse.server.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${t.accessToken}` } })).arrayBuffer()).byteLength),
+      tokens
+        .slice(0, 20)
+        .map(
+          async (t) =>
+            (
+              await (
+                await fetch(`${gatehouse.server.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${t.accessToken}` } })
+              ).arrayBuffer()
+            ).byteLength,
+        ),
     );
     const bodyBytes = Math.round(sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length));
     const floor = await startFloor(bodyBytes);
@@ -124,7 +141,9 @@ try {
 
   if (runs(settings, 'shed')) {
     const arms = await concurrencyArms(fixture, settings.concurrencyLevels);
-    await measured('shed', () => group('shed', 'sign-in at 20, 50 and 500 concurrent clients', fixture, arms, Math.max(3, settings.segmentSeconds)));
+    await measured('shed', () =>
+      group('shed', 'sign-in at 20, 50 and 500 concurrent clients', fixture, arms, Math.max(3, settings.segmentSeconds)),
+    );
   }
 
   if (runs(settings, 'choices')) {
@@ -132,8 +151,21 @@ try {
     const scryptPeer = await startPeer('scrypt', databases, 16);
     stops.push(() => scryptPeer.stop());
     // Sign-in only, in 3 s segments: at ~10 scrypt hashes per second, 8 connections need a few seconds to say anything.
-    const arms = [hashLimitArm(fixture), hashLimitArm(fixture, 'scrypt'), gatehouseLoginArm(fixture, gatehouse, 'gh-sign-in'), peerSignInArm(fixture, scryptPeer)];
-    await measured('choices', () => group('choices', 'comparison of hash choices: each server with its default hash', fixture, arms, Math.max(3, settings.segmentSeconds)));
+    const arms = [
+      hashLimitArm(fixture),
+      hashLimitArm(fixture, 'scrypt'),
+      gatehouseLoginArm(fixture, gatehouse, 'gh-sign-in'),
+      peerSignInArm(fixture, scryptPeer),
+    ];
+    await measured('choices', () =>
+      group(
+        'choices',
+        'comparison of hash choices: each server with its default hash',
+        fixture,
+        arms,
+        Math.max(3, settings.segmentSeconds),
+      ),
+    );
     await scryptPeer.stop();
   }
 
@@ -176,11 +208,18 @@ notes.push(
     ? 'Database: embedded PGlite on disk for Gatehouse and for better-auth (through a Kysely dialect).'
     : 'Database: PostgreSQL from DATABASE_URL, a fresh database per server, dropped after the run; its backends count as "db" CPU.',
 );
-notes.push('Peer ratios are at equal hash cost: better-auth runs argon2id m=19456, t=2, p=1 (@node-rs/argon2 on libuv\'s thread pool) through its emailAndPassword.password hooks.');
-notes.push('The HASH CHOICES rows compare each server with its own default hash (better-auth: scrypt N=16384, r=16): they measure the choice of hash, not the servers.');
+notes.push(
+  "Peer ratios are at equal hash cost: better-auth runs argon2id m=19456, t=2, p=1 (@node-rs/argon2 on libuv's thread pool) through its emailAndPassword.password hooks.",
+);
+notes.push(
+  'The HASH CHOICES rows compare each server with its own default hash (better-auth: scrypt N=16384, r=16): they measure the choice of hash, not the servers.',
+);
 notes.push('Rate limits are off in both servers (all load comes from 127.0.0.1); Gatehouse brute-force protection stays on.');
 const loadAtEnd = loadAverage();
-if (loadAtStart > 0.5 || loadAtEnd > 0.5) notes.push(`The machine was shared: 1-minute load average ${loadAtStart} at the start, ${loadAtEnd} at the end (the bench alone adds about 2).`);
+if (loadAtStart > 0.5 || loadAtEnd > 0.5)
+  notes.push(
+    `The machine was shared: 1-minute load average ${loadAtStart} at the start, ${loadAtEnd} at the end (the bench alone adds about 2).`,
+  );
 
 const report: Report = {
   startedAt: new Date(started).toISOString(),

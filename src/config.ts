@@ -103,7 +103,10 @@ function trustProxy(env: Env): boolean | number | string[] {
   if (raw === undefined || ['false', '0', 'off', 'no'].includes(raw.toLowerCase())) return false;
   if (['true', 'on', 'yes'].includes(raw.toLowerCase())) return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  return raw.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 /** `memory://` keeps the embedded database in memory (tests, throwaway demos). */
@@ -139,7 +142,10 @@ function secretKey(env: Env): string | undefined {
 /** Comma-separated keys, each like GATEHOUSE_SECRET_KEY. */
 function previousSecretKeys(env: Env): string[] {
   const name = 'GATEHOUSE_SECRET_KEY_PREVIOUS';
-  const keys = (str(env, name) ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const keys = (str(env, name) ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   return keys.map((key) => checkKey(name, key));
 }
 

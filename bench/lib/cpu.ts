@@ -76,7 +76,8 @@ export class CpuSampler {
       const after = end.pids.get(key);
       return before === undefined || after === undefined ? 0 : after - before;
     };
-    const sum = (prefix: string): number => [...this.start.pids.keys()].filter((key) => key.startsWith(prefix)).reduce((total, key) => total + delta(key), 0);
+    const sum = (prefix: string): number =>
+      [...this.start.pids.keys()].filter((key) => key.startsWith(prefix)).reduce((total, key) => total + delta(key), 0);
     const cores = (tickCount: number): number => Math.round(((tickCount * TICK_S) / wall) * 100) / 100;
     const main = delta('main');
     const use = {
@@ -113,7 +114,8 @@ export class CpuSampler {
 export function combineCpu(uses: readonly CpuUse[]): CpuUse | undefined {
   const wall = uses.reduce((total, use) => total + use.wallSeconds, 0);
   if (uses.length === 0 || wall <= 0) return undefined;
-  const mean = (pick: (use: CpuUse) => number): number => Math.round((uses.reduce((total, use) => total + pick(use) * use.wallSeconds, 0) / wall) * 100) / 100;
+  const mean = (pick: (use: CpuUse) => number): number =>
+    Math.round((uses.reduce((total, use) => total + pick(use) * use.wallSeconds, 0) / wall) * 100) / 100;
   return {
     wallSeconds: Math.round(wall * 10) / 10,
     serverLoopCores: mean((u) => u.serverLoopCores),

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Databases } from './databases.ts';
-import { defaultClient, newAdminToken, ovokLogin, startGatehouse, type Gatehouse, type GatehouseOptions, type OvokTokens } from './gatehouse.ts';
+import {
+  defaultClient,
+  newAdminToken,
+  ovokLogin,
+  startGatehouse,
+  type Gatehouse,
+  type GatehouseOptions,
+  type OvokTokens,
+} from './gatehouse.ts';
 import { log } from './scenario.ts';
 import { SEED_PASSWORD, countUsers, seedEmail, seedUsers, type SeedTarget } from './seed.ts';
 
@@ -22,7 +30,13 @@ export interface GatehouseUnderTest {
  * one writer, so there the server is stopped while the rows go straight into its directory, and
  * started again; on PostgreSQL the rows go in while it runs.
  */
-export async function prepareGatehouse(databases: Databases, label: string, users: number, cpuProfDir: string | undefined, env?: Readonly<Record<string, string>>): Promise<GatehouseUnderTest> {
+export async function prepareGatehouse(
+  databases: Databases,
+  label: string,
+  users: number,
+  cpuProfDir: string | undefined,
+  env?: Readonly<Record<string, string>>,
+): Promise<GatehouseUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), `bench-${label}-`));
   const databaseUrl = await databases.create(label);
   const target: SeedTarget = databaseUrl === undefined ? { kind: 'pglite', dataDir } : { kind: 'postgres', url: databaseUrl };

@@ -71,7 +71,10 @@ export async function defaultClient(baseUrl: string, adminToken: string): Promis
   );
   const project = projects.find((p) => p.isDefault === true) ?? projects.find((p) => p.name === 'Default Project') ?? projects[0];
   if (project === undefined) throw new Error('no project on a fresh server');
-  const clients = await json<Array<{ id: string }>>(await fetch(`${baseUrl}/admin/projects/${project.id}/clients`, { headers }), 'GET clients');
+  const clients = await json<Array<{ id: string }>>(
+    await fetch(`${baseUrl}/admin/projects/${project.id}/clients`, { headers }),
+    'GET clients',
+  );
   const client = clients[0];
   if (client === undefined) throw new Error(`project ${project.id} has no client`);
   return { projectId: project.id, clientId: client.id };

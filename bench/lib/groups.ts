@@ -58,13 +58,21 @@ function serverCpu(databases: Databases, label: string, pid: () => number): () =
 export function hashLimitArm(fixture: Fixture, kind: 'argon2id' | 'scrypt' = 'argon2id'): Arm {
   return {
     id: kind === 'argon2id' ? 'hash-limit' : 'scrypt-limit',
-    title: kind === 'argon2id' ? 'argon2id verify limit (m=19456, t=2, p=1), one loop per core' : 'scrypt limit (N=16384, r=16, p=1), one loop per core',
+    title:
+      kind === 'argon2id'
+        ? 'argon2id verify limit (m=19456, t=2, p=1), one loop per core'
+        : 'scrypt limit (N=16384, r=16, p=1), one loop per core',
     cpu: async () => ({ server: fixture.limit.child.pid }),
     run: (seconds) => hashLimitSegment(fixture.limit, seconds, kind),
   };
 }
 
-export function gatehouseLoginArm(fixture: Fixture, gatehouse: GatehouseUnderTest, id: string, connections = fixture.settings.hashConnections): Arm {
+export function gatehouseLoginArm(
+  fixture: Fixture,
+  gatehouse: GatehouseUnderTest,
+  id: string,
+  connections = fixture.settings.hashConnections,
+): Arm {
   const { baseUrl } = gatehouse.server;
   return {
     id,
@@ -102,7 +110,15 @@ export function gatehouseRegisterArm(fixture: Fixture): Arm {
         durationSeconds: seconds,
         prepare: () => {
           next += 1;
-          return { body: JSON.stringify({ email: `reg-${run}-${next}@bench.test`, password: SEED_PASSWORD, clientId: gatehouse.clientId, name: 'Bench', surname: `User ${next}` }) };
+          return {
+            body: JSON.stringify({
+              email: `reg-${run}-${next}@bench.test`,
+              password: SEED_PASSWORD,
+              clientId: gatehouse.clientId,
+              name: 'Bench',
+              surname: `User ${next}`,
+            }),
+          };
         },
       }),
     settle: () => hashIdle(baseUrl),
@@ -121,7 +137,9 @@ export function peerSignInArm(fixture: Fixture, peer: Peer): Arm {
         path: SIGN_IN,
         connections: fixture.settings.hashConnections,
         durationSeconds: seconds,
-        prepare: () => ({ body: JSON.stringify({ email: peer.emails[Math.floor(Math.random() * peer.emails.length)], password: SEED_PASSWORD }) }),
+        prepare: () => ({
+          body: JSON.stringify({ email: peer.emails[Math.floor(Math.random() * peer.emails.length)], password: SEED_PASSWORD }),
+        }),
       }),
     settle: () => cpuIdle(peer.child.pid),
   };
@@ -179,7 +197,14 @@ export function floorArm(fixture: Fixture, floor: Service, bodyBytes: number): A
     title: `bare Fastify route, ${bodyBytes}-byte JSON body (${fixture.settings.readConnections} connections)`,
     cpu: async () => ({ server: floor.child.pid }),
     run: (seconds) =>
-      runLoad({ baseUrl: floor.baseUrl, method: 'GET', path: '/floor', headers: { authorization: 'Bearer x' }, connections: fixture.settings.readConnections, durationSeconds: seconds }),
+      runLoad({
+        baseUrl: floor.baseUrl,
+        method: 'GET',
+        path: '/floor',
+        headers: { authorization: 'Bearer x' },
+        connections: fixture.settings.readConnections,
+        durationSeconds: seconds,
+      }),
   };
 }
 
@@ -218,11 +243,24 @@ export async function concurrencyArms(fixture: Fixture, levels: readonly number[
   return levels.map((clients) => ({
     id: `sign-in-${clients}`,
     title: `Gatehouse sign-in, ${clients} concurrent clients, with /healthz and /auth/me probes`,
-    cpu: async () => ({ server: gatehouse.server.child.pid, database: await pids(), generators: loadChild.pid === undefined ? [] : [loadChild.pid] }),
+    cpu: async () => ({
+      server: gatehouse.server.child.pid,
+      database: await pids(),
+      generators: loadChild.pid === undefined ? [] : [loadChild.pid],
+    }),
     run: async (seconds): Promise<ArmLoad> => {
       const probeSpec = { baseUrl, method: 'GET' as const, connections: 5, durationSeconds: seconds, overallRate: PROBE_RATE };
       const [logins, healthz, me] = await Promise.all([
-        loadChild.run({ baseUrl, method: 'POST', path: LOGIN, connections: clients, durationSeconds: seconds, bodies, pick: 'random', checkRetryAfter: true }),
+        loadChild.run({
+          baseUrl,
+          method: 'POST',
+          path: LOGIN,
+          connections: clients,
+          durationSeconds: seconds,
+          bodies,
+          pick: 'random',
+          checkRetryAfter: true,
+        }),
         runLoad({ ...probeSpec, path: '/healthz' }),
         runLoad({ ...probeSpec, path: '/auth/me', headers: { authorization: `Bearer ${probe.accessToken}` } }),
       ]);
@@ -232,6 +270,12 @@ export async function concurrencyArms(fixture: Fixture, levels: readonly number[
   }));
 }
 
-export async function group(id: string, title: string, fixture: Fixture, arms: readonly Arm[], segmentSeconds = fixture.settings.segmentSeconds): Promise<GroupResult> {
+export async function group(
+  id: string,
+  title: string,
+  fixture: Fixture,
+  arms: readonly Arm[],
+  segmentSeconds = fixture.settings.segmentSeconds,
+): Promise<GroupResult> {
   return runInterleaved({ id, title, arms, rounds: fixture.settings.rounds, segmentSeconds, warmupSeconds: 1 });
 }

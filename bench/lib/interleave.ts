@@ -70,7 +70,9 @@ async function segment(arm: Arm, seconds: number, round: number): Promise<Segmen
  */
 export async function runInterleaved(spec: GroupSpec): Promise<GroupResult> {
   const started = Date.now();
-  log(`${spec.title}: ${spec.arms.length} arms, ${spec.rounds} rounds of ${spec.segmentSeconds} s each (warm-up ${spec.warmupSeconds} s each)`);
+  log(
+    `${spec.title}: ${spec.arms.length} arms, ${spec.rounds} rounds of ${spec.segmentSeconds} s each (warm-up ${spec.warmupSeconds} s each)`,
+  );
   if (spec.warmupSeconds > 0) for (const arm of spec.arms) await segment(arm, spec.warmupSeconds, -1);
   const segments = new Map<string, Segment[]>(spec.arms.map((arm) => [arm.id, []]));
   const order: string[][] = [];
@@ -96,7 +98,15 @@ export async function runInterleaved(spec: GroupSpec): Promise<GroupResult> {
       cpu: combineCpu(list.map((s) => s.cpu)),
     };
   }
-  return { id: spec.id, title: spec.title, rounds: spec.rounds, segmentSeconds: spec.segmentSeconds, order, arms, elapsedSeconds: Math.round((Date.now() - started) / 1000) };
+  return {
+    id: spec.id,
+    title: spec.title,
+    rounds: spec.rounds,
+    segmentSeconds: spec.segmentSeconds,
+    order,
+    arms,
+    elapsedSeconds: Math.round((Date.now() - started) / 1000),
+  };
 }
 
 /** Per-round okRps of `numerator` over `denominator`, summarized. */
@@ -104,5 +114,10 @@ export function roundRatios(group: GroupResult, numerator: string, denominator: 
   const a = group.arms[numerator]?.segments ?? [];
   const b = group.arms[denominator]?.segments ?? [];
   const rounds = Math.min(a.length, b.length);
-  return spread(ratios(a.slice(0, rounds).map((s) => s.load.okRps), b.slice(0, rounds).map((s) => s.load.okRps)));
+  return spread(
+    ratios(
+      a.slice(0, rounds).map((s) => s.load.okRps),
+      b.slice(0, rounds).map((s) => s.load.okRps),
+    ),
+  );
 }

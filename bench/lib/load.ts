@@ -133,7 +133,10 @@ export class LoadChild {
   }
 
   static start(): LoadChild {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/load-child.ts'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/load-child.ts'], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     return new LoadChild(child);
   }
 

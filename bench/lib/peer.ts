@@ -28,7 +28,10 @@ export interface Peer {
 
 /** The session cookie better-auth sets, as a Cookie header value. */
 export function sessionCookie(setCookies: readonly string[]): string | undefined {
-  return setCookies.find((c) => c.trim().startsWith('better-auth.session_token='))?.split(';')[0]?.trim();
+  return setCookies
+    .find((c) => c.trim().startsWith('better-auth.session_token='))
+    ?.split(';')[0]
+    ?.trim();
 }
 
 async function signUp(baseUrl: string, email: string): Promise<string> {
@@ -57,7 +60,14 @@ export async function startPeer(hash: PeerHash, databases: Databases, users: num
   const child = Child.start({
     name: `better-auth (${hash})`,
     args: ['--import', 'tsx', 'bench/peers/better-auth-server.ts'],
-    env: { ...baseEnv(), PORT: String(port), PEER_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PEER_HASH: hash, BETTER_AUTH_SECRET: randomBytes(32).toString('hex') },
+    env: {
+      ...baseEnv(),
+      PORT: String(port),
+      PEER_DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      PEER_HASH: hash,
+      BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+    },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {

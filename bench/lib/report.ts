@@ -115,7 +115,18 @@ export function renderTables(report: Report): string {
     }
   }
   const arms = table([
-    ['run', 'arm', '2xx/s median', 'min–max (IQR)', 'p50 ms', 'p99 ms', 'non-2xx', 'cores loop+threads+db', 'cores gen/others', 'ms/req loop/threads/db'],
+    [
+      'run',
+      'arm',
+      '2xx/s median',
+      'min–max (IQR)',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'cores loop+threads+db',
+      'cores gen/others',
+      'ms/req loop/threads/db',
+    ],
     ...armRows,
   ]);
   const memory = report.memory;
@@ -123,9 +134,13 @@ export function renderTables(report: Report): string {
     memory === undefined
       ? ''
       : `\nGatehouse peak RSS: ${memory.peakRssMb} MB (during ${memory.peakDuring}; target < 250 MB: ${memory.peakRssMb < 250 ? 'met' : 'MISSED'})` +
-        `; by run: ${Object.entries(memory.byGroup).map(([id, mb]) => `${id} ${mb}`).join(', ')}` +
+        `; by run: ${Object.entries(memory.byGroup)
+          .map(([id, mb]) => `${id} ${mb}`)
+          .join(', ')}` +
         (memory.largePeakRssMb === undefined ? '' : `; server with the large table: ${memory.largePeakRssMb} MB`) +
-        (memory.wasmResidentMb === undefined ? '' : `; at the end ${memory.rssAtEndMb} MB, of which PGlite's WebAssembly heap ${memory.wasmResidentMb} MB`) +
+        (memory.wasmResidentMb === undefined
+          ? ''
+          : `; at the end ${memory.rssAtEndMb} MB, of which PGlite's WebAssembly heap ${memory.wasmResidentMb} MB`) +
         '\n';
   return `${ratios}\n\n${checks}\n\n${arms}\n${memoryText}`;
 }

@@ -72,7 +72,12 @@ export function wasmResidentMb(pid: number): number | undefined {
   for (const line of text.split('\n')) {
     const header = /^([0-9a-f]+)-([0-9a-f]+) (\S+) /.exec(line);
     if (header !== null) {
-      maps.push({ start: Number.parseInt(header[1] ?? '0', 16), end: Number.parseInt(header[2] ?? '0', 16), perms: header[3] ?? '', rssKb: 0 });
+      maps.push({
+        start: Number.parseInt(header[1] ?? '0', 16),
+        end: Number.parseInt(header[2] ?? '0', 16),
+        perms: header[3] ?? '',
+        rssKb: 0,
+      });
       continue;
     }
     const last = maps[maps.length - 1];
@@ -81,7 +86,14 @@ export function wasmResidentMb(pid: number): number | undefined {
   let kb = 0;
   maps.forEach((map, index) => {
     const next = maps[index + 1];
-    if (map.perms.startsWith('rw') && next !== undefined && next.start === map.end && next.perms.startsWith('---') && next.end - next.start >= 4 * 1024 ** 3) kb += map.rssKb;
+    if (
+      map.perms.startsWith('rw') &&
+      next !== undefined &&
+      next.start === map.end &&
+      next.perms.startsWith('---') &&
+      next.end - next.start >= 4 * 1024 ** 3
+    )
+      kb += map.rssKb;
   });
   return Math.round((kb / 1024) * 10) / 10;
 }

@@ -23,9 +23,18 @@ export interface CheckRow {
   readonly met: boolean | undefined;
 }
 
-function ratioRow(groups: ReadonlyMap<string, GroupResult>, group: string, name: string, numerator: string, denominator: string, min?: number, note?: string): RatioRow {
+function ratioRow(
+  groups: ReadonlyMap<string, GroupResult>,
+  group: string,
+  name: string,
+  numerator: string,
+  denominator: string,
+  min?: number,
+  note?: string,
+): RatioRow {
   const run = groups.get(group);
-  const ratio = run?.arms[numerator] !== undefined && run.arms[denominator] !== undefined ? roundRatios(run, numerator, denominator) : undefined;
+  const ratio =
+    run?.arms[numerator] !== undefined && run.arms[denominator] !== undefined ? roundRatios(run, numerator, denominator) : undefined;
   const met = ratio === undefined || min === undefined || !Number.isFinite(ratio.median) ? undefined : ratio.median >= min;
   return { group, name, numerator, denominator, ratio, ...(min !== undefined && { min }), met, ...(note !== undefined && { note }) };
 }
@@ -42,8 +51,24 @@ export function ratioRows(groups: ReadonlyMap<string, GroupResult>): RatioRow[] 
     ratioRow(groups, 'shed', 'successful sign-ins, 500 vs 50 concurrent clients', 'sign-in-500', 'sign-in-50', 0.9),
     ratioRow(groups, 'large', 'sign-in, 1M users vs 1k users', 'gh-1m-sign-in', 'gh-sign-in', 0.9),
     ratioRow(groups, 'large', '/auth/me, 1M users vs 1k users', 'gh-1m-me', 'gh-me', 0.9),
-    ratioRow(groups, 'choices', 'HASH CHOICES: Gatehouse (argon2id) vs better-auth default (scrypt) sign-in', 'gh-sign-in', 'ba-scrypt-sign-in', undefined, 'compares hash choices, not servers'),
-    ratioRow(groups, 'choices', 'HASH CHOICES: argon2id limit vs scrypt limit', 'hash-limit', 'scrypt-limit', undefined, 'the two hashes alone'),
+    ratioRow(
+      groups,
+      'choices',
+      'HASH CHOICES: Gatehouse (argon2id) vs better-auth default (scrypt) sign-in',
+      'gh-sign-in',
+      'ba-scrypt-sign-in',
+      undefined,
+      'compares hash choices, not servers',
+    ),
+    ratioRow(
+      groups,
+      'choices',
+      'HASH CHOICES: argon2id limit vs scrypt limit',
+      'hash-limit',
+      'scrypt-limit',
+      undefined,
+      'the two hashes alone',
+    ),
   ];
 }
 
@@ -83,7 +108,10 @@ export function shedChecks(groups: ReadonlyMap<string, GroupResult>, levels: rea
       });
       continue;
     }
-    const retry = segments.reduce((acc, l) => ({ with: acc.with + (l.retryAfter?.with ?? 0), without: acc.without + (l.retryAfter?.without ?? 0) }), { with: 0, without: 0 });
+    const retry = segments.reduce(
+      (acc, l) => ({ with: acc.with + (l.retryAfter?.with ?? 0), without: acc.without + (l.retryAfter?.without ?? 0) }),
+      { with: 0, without: 0 },
+    );
     rows.push({
       name: `${level} concurrent sign-in clients: the excess refused with 503 + Retry-After`,
       measured: `${refused} x 503 (${retry.without} without Retry-After), ${errors} socket errors/timeouts${otherText}`,

@@ -46,7 +46,9 @@ class PGliteDriver implements Driver {
     this.connection = {
       executeQuery: async <R>(compiled: CompiledQuery): Promise<QueryResult<R>> => {
         const result = await pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
-        return result.affectedRows === undefined ? { rows: result.rows } : { rows: result.rows, numAffectedRows: BigInt(result.affectedRows) };
+        return result.affectedRows === undefined
+          ? { rows: result.rows }
+          : { rows: result.rows, numAffectedRows: BigInt(result.affectedRows) };
       },
       streamQuery: () => {
         throw new Error('streaming is not supported on PGlite');

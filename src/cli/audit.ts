@@ -19,7 +19,11 @@ async function withAudit<T>(config: Config, fn: (audit: AuditLog) => Promise<T>)
 }
 
 function line(row: AuditRow): string {
-  const who = [row.project_id && `project=${row.project_id}`, row.user_id && `user=${row.user_id}`, row.remote_address && `ip=${row.remote_address}`]
+  const who = [
+    row.project_id && `project=${row.project_id}`,
+    row.user_id && `user=${row.user_id}`,
+    row.remote_address && `ip=${row.remote_address}`,
+  ]
     .filter(Boolean)
     .join(' ');
   const detail = Object.keys(row.detail).length > 0 ? ` ${JSON.stringify(row.detail)}` : '';
@@ -58,7 +62,12 @@ export async function auditVerify(config: Config, out: Output): Promise<boolean>
     const result = await audit.verify();
     const bad = result.firstBad;
     out.print(
-      { ok: result.ok, rows: result.rows, head: result.head, ...(bad && { firstBad: { id: bad.id, reason: bad.reason, row: bad.row && auditEntryView(bad.row) } }) },
+      {
+        ok: result.ok,
+        rows: result.rows,
+        head: result.head,
+        ...(bad && { firstBad: { id: bad.id, reason: bad.reason, row: bad.row && auditEntryView(bad.row) } }),
+      },
       () =>
         bad === undefined
           ? `Audit chain intact: ${result.rows} rows, head ${result.head}`

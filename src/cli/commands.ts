@@ -63,7 +63,9 @@ export async function createProject(config: Config, out: Output, name: string): 
 export async function listClients(config: Config, out: Output, projectId: string): Promise<void> {
   await withCore(config, async (core) => {
     const clients = (await core.api.admin.listClients(projectId)).map((client) => clientView(client));
-    out.print(clients, () => clients.map((c) => `${c.id}  ${c.name}  ${c.type}${c.redirectUris.length > 0 ? `  ${c.redirectUris.join(' ')}` : ''}`).join('\n'));
+    out.print(clients, () =>
+      clients.map((c) => `${c.id}  ${c.name}  ${c.type}${c.redirectUris.length > 0 ? `  ${c.redirectUris.join(' ')}` : ''}`).join('\n'),
+    );
   });
 }
 
@@ -72,7 +74,10 @@ export async function createClient(config: Config, out: Output, projectId: strin
     const issued = await core.api.admin.createClient(projectId, input, CLI_ACTOR);
     const client = clientView(issued.client, issued.secret);
     out.print(client, () =>
-      [`Created client application ${client.id}  ${client.name} (project ${client.projectId}, ${client.type})`, ...secretLines(client.secret)].join('\n'),
+      [
+        `Created client application ${client.id}  ${client.name} (project ${client.projectId}, ${client.type})`,
+        ...secretLines(client.secret),
+      ].join('\n'),
     );
   });
 }
@@ -92,6 +97,10 @@ function secretLines(secret: string | undefined): string[] {
 export async function rotateKeys(config: Config, out: Output): Promise<void> {
   await withCore(config, async (core) => {
     const rotated = await core.api.admin.rotateKeys(CLI_ACTOR);
-    out.print(rotated, () => `Signing with new key ${rotated.kid}; retired ${rotated.retired.join(', ') || 'none'} (still verifying until their tokens expire).`);
+    out.print(
+      rotated,
+      () =>
+        `Signing with new key ${rotated.kid}; retired ${rotated.retired.join(', ') || 'none'} (still verifying until their tokens expire).`,
+    );
   });
 }

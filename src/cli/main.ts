@@ -10,7 +10,16 @@ import { auditTail, auditVerify } from './audit.ts';
 import { backup, newSecretKey, restore, rotateSecrets } from './operations.ts';
 import { runExport, runImport } from './import.ts';
 import { showOutbox } from './outbox.ts';
-import { createClient, createProject, listClients, listProjects, rotateClientSecret, rotateKeys, runMigrations, type Output } from './commands.ts';
+import {
+  createClient,
+  createProject,
+  listClients,
+  listProjects,
+  rotateClientSecret,
+  rotateKeys,
+  runMigrations,
+  type Output,
+} from './commands.ts';
 import { createOperator, listOperators } from './operators.ts';
 import { startServer } from './server.ts';
 import { actOnUser, findUsers, showUser, type UserAction } from './users.ts';
@@ -176,7 +185,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'users find':
       if (rest.length > 1 || !/^[0-9]{1,3}$/.test(values.limit)) break;
-      await findUsers(config, out, { ...(rest[0] !== undefined && { query: rest[0] }), ...(values.project && { projectId: values.project }), ...(values.cursor && { cursor: values.cursor }), limit: Math.max(1, Number(values.limit)) });
+      await findUsers(config, out, {
+        ...(rest[0] !== undefined && { query: rest[0] }),
+        ...(values.project && { projectId: values.project }),
+        ...(values.cursor && { cursor: values.cursor }),
+        limit: Math.max(1, Number(values.limit)),
+      });
       return 0;
     case 'users show':
       if (rest.length !== 1 || rest[0] === undefined) break;

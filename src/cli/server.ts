@@ -7,7 +7,9 @@ export async function startServer(config: Config): Promise<void> {
   if (config.adminToken === undefined) app.log.info('GATEHOUSE_ADMIN_TOKEN is not set: the admin API is off');
   // Here rather than in the core: CLI commands print JSON on stdout, where the logger writes too.
   if (config.secretKey === undefined) {
-    app.log.warn('GATEHOUSE_SECRET_KEY is not set: signing keys and MFA secrets are encrypted with a key kept in the same database, so a copy of the database can mint tokens');
+    app.log.warn(
+      'GATEHOUSE_SECRET_KEY is not set: signing keys and MFA secrets are encrypted with a key kept in the same database, so a copy of the database can mint tokens',
+    );
   }
   let stopping = false;
   const stop = (signal: string): void => {

@@ -6,15 +6,23 @@ import { withCore, type Output } from './commands.ts';
 export type UserAction = 'disable' | 'enable' | 'unlock' | 'revoke-sessions' | 'send-reset';
 
 /** `gatehouse users find [QUERY] [--project ID]`: one page of matching users. */
-export async function findUsers(config: Config, out: Output, search: { query?: string; projectId?: string; cursor?: string; limit: number }): Promise<void> {
+export async function findUsers(
+  config: Config,
+  out: Output,
+  search: { query?: string; projectId?: string; cursor?: string; limit: number },
+): Promise<void> {
   await withCore(config, async (core) => {
     const page = await core.api.users.find(CLI_ACTOR, search);
     const items = page.users.map(userSummary);
-    out.print({ items, nextCursor: page.nextCursor }, () =>
-      [
-        ...items.map((user) => `${user.id}  #${user.number}  ${user.email}${user.account === null ? '' : `  @${user.account}`}  ${user.active ? '' : '(disabled)'}`.trimEnd()),
-        ...(page.nextCursor === null ? [] : [`more: --cursor ${page.nextCursor}`]),
-      ].join('\n') || 'No user found.',
+    out.print(
+      { items, nextCursor: page.nextCursor },
+      () =>
+        [
+          ...items.map((user) =>
+            `${user.id}  #${user.number}  ${user.email}${user.account === null ? '' : `  @${user.account}`}  ${user.active ? '' : '(disabled)'}`.trimEnd(),
+          ),
+          ...(page.nextCursor === null ? [] : [`more: --cursor ${page.nextCursor}`]),
+        ].join('\n') || 'No user found.',
     );
   });
 }

@@ -67,7 +67,8 @@ export class ApiKeys {
         .where('is_primary', '=', true)
         .executeTakeFirst();
       const primary = input.primary ?? current === undefined;
-      if (primary && current !== undefined) await trx.updateTable('api_keys').set({ is_primary: false }).where('id', '=', current.id).execute();
+      if (primary && current !== undefined)
+        await trx.updateTable('api_keys').set({ is_primary: false }).where('id', '=', current.id).execute();
       return trx
         .insertInto('api_keys')
         .values({
@@ -91,7 +92,19 @@ export class ApiKeys {
    */
   async createFirst(db: Db, input: Pick<NewApiKey, 'userId' | 'projectId' | 'name'>): Promise<IssuedApiKey> {
     const key = newSecret(API_KEY_PREFIX);
-    const apiKey = await db.insertInto('api_keys').values({ ...keyColumns(key), user_id: input.userId, project_id: input.projectId, name: input.name, is_primary: true, permissions: null, expires_at: null }).returningAll().executeTakeFirstOrThrow();
+    const apiKey = await db
+      .insertInto('api_keys')
+      .values({
+        ...keyColumns(key),
+        user_id: input.userId,
+        project_id: input.projectId,
+        name: input.name,
+        is_primary: true,
+        permissions: null,
+        expires_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return { apiKey, key };
   }
 
@@ -129,7 +142,12 @@ export class ApiKeys {
         .returningAll()
         .executeTakeFirst();
       if (revoked === undefined) throw notFound(id);
-      const hasPrimary = await trx.selectFrom('api_keys').select('id').where('user_id', '=', userId).where('is_primary', '=', true).executeTakeFirst();
+      const hasPrimary = await trx
+        .selectFrom('api_keys')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('is_primary', '=', true)
+        .executeTakeFirst();
       if (hasPrimary === undefined) {
         const next = await trx
           .selectFrom('api_keys')
@@ -162,7 +180,13 @@ export class ApiKeys {
       if (!target.is_active || (target.expires_at !== null && target.expires_at <= new Date())) {
         throw new GatehouseError(ErrorCode.Conflict, 'An inactive or expired key cannot be the primary key');
       }
-      await trx.updateTable('api_keys').set({ is_primary: false }).where('user_id', '=', userId).where('is_primary', '=', true).where('id', '!=', id).execute();
+      await trx
+        .updateTable('api_keys')
+        .set({ is_primary: false })
+        .where('user_id', '=', userId)
+        .where('is_primary', '=', true)
+        .where('id', '!=', id)
+        .execute();
       return trx.updateTable('api_keys').set({ is_primary: true }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     });
   }
@@ -205,7 +229,15 @@ export class ApiKeys {
     if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
       await this.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
     }
-    return { userId: row.user_id, projectId: row.project_id, sessionId: null, clientId: null, via: 'api_key', apiKeyId: row.id, restricted: row.permissions !== null };
+    return {
+      userId: row.user_id,
+      projectId: row.project_id,
+      sessionId: null,
+      clientId: null,
+      via: 'api_key',
+      apiKeyId: row.id,
+      restricted: row.permissions !== null,
+    };
   }
 }
 

@@ -154,7 +154,12 @@ export class AuditLog {
     for (;;) {
       const rows = await this.after(expectedId - 1, 1000);
       for (const row of rows) {
-        const bad = (reason: string): VerifyResult => ({ ok: false, rows: expectedId - 1, head: prev, firstBad: { id: row.id, reason, row } });
+        const bad = (reason: string): VerifyResult => ({
+          ok: false,
+          rows: expectedId - 1,
+          head: prev,
+          firstBad: { id: row.id, reason, row },
+        });
         if (row.id !== expectedId) return bad(`row ${expectedId} is missing`);
         if (row.prev_hash !== prev) return bad('prev_hash does not match the previous row (a row was removed or replaced)');
         if (chainHash(prev, row) !== row.hash) return bad('hash does not match the row (the row was edited)');
@@ -208,7 +213,11 @@ export class AuditLog {
   }
 
   /** Chains the batch onto `head` and inserts it; answers the new head. */
-  private async insertAfter(db: Db, head: { id: number; hash: string }, batch: readonly SecurityEventWithTime[]): Promise<{ id: number; hash: string }> {
+  private async insertAfter(
+    db: Db,
+    head: { id: number; hash: string },
+    batch: readonly SecurityEventWithTime[],
+  ): Promise<{ id: number; hash: string }> {
     let { id, hash: prev } = head;
     const rows = batch.map(({ event, at }) => {
       id += 1;

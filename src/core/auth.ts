@@ -114,9 +114,18 @@ export class Auth {
           ? await this.users.create(values)
           : await this.users.transaction(async (db) => {
               const account = await this.users.create(values, db);
-              return { ...account, apiKey: await this.deps.apiKeys.createFirst(db, { userId: account.user.id, projectId: project.id, name: apiKey.name }) };
+              return {
+                ...account,
+                apiKey: await this.deps.apiKeys.createFirst(db, { userId: account.user.id, projectId: project.id, name: apiKey.name }),
+              };
             });
-      this.events.emit({ action: 'register', outcome: 'success', projectId: project.id, userId: created.user.id, ...eventContext(context) });
+      this.events.emit({
+        action: 'register',
+        outcome: 'success',
+        projectId: project.id,
+        userId: created.user.id,
+        ...eventContext(context),
+      });
       return created;
     } catch (error) {
       if (error instanceof GatehouseError && error.code === ErrorCode.ProfileTypeNotAllowed) throw error;
@@ -135,7 +144,12 @@ export class Auth {
    * Checks email and password. An unknown email runs a dummy verification so that it costs
    * the same time as a wrong password, and both fail with the same error.
    */
-  async checkPassword(project: Project, email: string, password: string, context: SessionContext & { clientId?: string }): Promise<SignInRecord> {
+  async checkPassword(
+    project: Project,
+    email: string,
+    password: string,
+    context: SessionContext & { clientId?: string },
+  ): Promise<SignInRecord> {
     await this.deps.loginGuard.check(project.id, email, context.remoteAddress);
     const record = await this.users.forSignIn(project.id, email);
     const ok = await this.deps.passwords.verify(project.id, record?.user, password);
@@ -156,8 +170,17 @@ export class Auth {
     this.deps.passwords.upgrade(user, password);
     // Said only to someone who knows the password, so it reveals nothing about the address.
     if (project.settings.requireVerifiedEmail === true && !user.email_verified) {
-      this.events.emit({ action: 'login', outcome: 'failure', projectId: project.id, userId: user.id, detail: { reason: 'email_not_verified' }, ...eventContext(context) });
-      throw new GatehouseError(ErrorCode.EmailNotVerified, 'Email address not verified', { fields: [{ field: 'email', message: 'Email address not verified' }] });
+      this.events.emit({
+        action: 'login',
+        outcome: 'failure',
+        projectId: project.id,
+        userId: user.id,
+        detail: { reason: 'email_not_verified' },
+        ...eventContext(context),
+      });
+      throw new GatehouseError(ErrorCode.EmailNotVerified, 'Email address not verified', {
+        fields: [{ field: 'email', message: 'Email address not verified' }],
+      });
     }
     return record;
   }
@@ -171,7 +194,13 @@ export class Auth {
   }
 
   /** Opens a bearer-token session: an access JWT plus a rotating refresh token. */
-  async issueTokens(user: User, profile: Profile, project: Project, client: Client, context: SessionContext & { authMethod?: string }): Promise<TokenPair> {
+  async issueTokens(
+    user: User,
+    profile: Profile,
+    project: Project,
+    client: Client,
+    context: SessionContext & { authMethod?: string },
+  ): Promise<TokenPair> {
     const { session, secret } = await this.sessions.create(this.tokenSession(user, project, client, context));
     return this.accessFor(session, secret, profile, project);
   }
@@ -201,16 +230,35 @@ export class Auth {
     const { authMethod, ...where } = context;
     return this.signIn(
       user,
-      { projectId: client.project_id, userId: user.id, clientId: client.id, kind: options.kind ?? 'cookie', remember: options.remember, ttlSeconds: options.ttlSeconds, ...where, ...(authMethod !== undefined && { authMethod }) },
+      {
+        projectId: client.project_id,
+        userId: user.id,
+        clientId: client.id,
+        kind: options.kind ?? 'cookie',
+        remember: options.remember,
+        ttlSeconds: options.ttlSeconds,
+        ...where,
+        ...(authMethod !== undefined && { authMethod }),
+      },
       { ...where, clientId: client.id },
     );
   }
 
-  private async signIn(user: User, session: NewSession, context: SessionContext & { clientId?: string }): Promise<{ user: User; session: Session; secret: string }> {
+  private async signIn(
+    user: User,
+    session: NewSession,
+    context: SessionContext & { clientId?: string },
+  ): Promise<{ user: User; session: Session; secret: string }> {
     const at = new Date();
     const created = await this.sessions.create({ ...session, signIn: { at, cancelDeletion: user.deletion_scheduled_at !== null } });
     this.users.forget(user.id);
-    this.events.emit({ action: 'login', outcome: 'success', projectId: user.project_id, userId: user.id, ...eventContext({ ...context, clientId: session.clientId ?? undefined }) });
+    this.events.emit({
+      action: 'login',
+      outcome: 'success',
+      projectId: user.project_id,
+      userId: user.id,
+      ...eventContext({ ...context, clientId: session.clientId ?? undefined }),
+    });
     return { ...created, user: { ...user, last_login_at: at, updated_at: at, deletion_scheduled_at: null } };
   }
 
@@ -234,7 +282,14 @@ export class Auth {
       const project = await this.projects.get(session.project_id);
       // Only the profile's reference goes into the token, and it never changes: a cached read is exact.
       const profile = await this.users.cachedProfileOf(session.user_id);
-      this.events.emit({ action: 'refresh', outcome: 'success', projectId: project.id, userId: session.user_id, sessionId: session.id, ...eventContext(context) });
+      this.events.emit({
+        action: 'refresh',
+        outcome: 'success',
+        projectId: project.id,
+        userId: session.user_id,
+        sessionId: session.id,
+        ...eventContext(context),
+      });
       return await this.accessFor(session, secret, profile, project);
     } catch (error) {
       if (error instanceof GatehouseError && error.extra.data?.replay === true) {
@@ -277,7 +332,14 @@ export class Auth {
     if (await this.revocations.isRevoked(claims.sid)) {
       throw new GatehouseError(ErrorCode.Unauthenticated, 'Session was revoked');
     }
-    return { userId: claims.sub, projectId: claims.project_id, sessionId: claims.sid, clientId: claims.aud, via: 'bearer', ...(claims.scope !== undefined && { scope: claims.scope }) };
+    return {
+      userId: claims.sub,
+      projectId: claims.project_id,
+      sessionId: claims.sid,
+      clientId: claims.aud,
+      via: 'bearer',
+      ...(claims.scope !== undefined && { scope: claims.scope }),
+    };
   }
 
   async authenticateCookie(secret: string): Promise<Principal> {
@@ -328,11 +390,15 @@ export class Auth {
 }
 
 function emailTaken(): GatehouseError {
-  return new GatehouseError(ErrorCode.EmailTaken, 'Email already registered', { fields: [{ field: 'email', message: 'Email already registered' }] });
+  return new GatehouseError(ErrorCode.EmailTaken, 'Email already registered', {
+    fields: [{ field: 'email', message: 'Email already registered' }],
+  });
 }
 
 function accountTaken(): GatehouseError {
-  return new GatehouseError(ErrorCode.AccountTaken, 'Account name already taken', { fields: [{ field: 'account', message: 'Account name already taken' }] });
+  return new GatehouseError(ErrorCode.AccountTaken, 'Account name already taken', {
+    fields: [{ field: 'account', message: 'Account name already taken' }],
+  });
 }
 
 function eventContext(context: SessionContext & { clientId?: string }): {

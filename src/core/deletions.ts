@@ -23,7 +23,13 @@ export class Deletions {
     const due = new Date(Date.now() + days * 24 * 3600 * 1000);
     const updated = await this.users.update(user.id, { deletion_scheduled_at: due, deletion_wipe: wipe });
     await this.sessions.revokeAllOf(user.id, 'deletion_scheduled');
-    this.events.emit({ action: 'account.delete_scheduled', outcome: 'success', projectId: user.project_id, userId: user.id, detail: { days, wipe } });
+    this.events.emit({
+      action: 'account.delete_scheduled',
+      outcome: 'success',
+      projectId: user.project_id,
+      userId: user.id,
+      detail: { days, wipe },
+    });
     if (days === 0) await this.purgeDue();
     return updated;
   }
@@ -61,7 +67,13 @@ export class Deletions {
           .execute();
       }
       this.users.forget(user.id);
-      this.events.emit({ action: 'account.deleted', outcome: 'success', projectId: user.project_id, userId: user.id, detail: { wipe: user.deletion_wipe } });
+      this.events.emit({
+        action: 'account.deleted',
+        outcome: 'success',
+        projectId: user.project_id,
+        userId: user.id,
+        detail: { wipe: user.deletion_wipe },
+      });
     }
     return due.length;
   }

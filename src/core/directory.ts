@@ -61,8 +61,20 @@ export class Directory {
     const [users, count] = await Promise.all([
       limit === 0
         ? Promise.resolve([])
-        : this.db.selectFrom('users').selectAll().where(matches).orderBy('email_normalized').orderBy('id').offset(offset).limit(limit).execute(),
-      this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('total')).where(matches).executeTakeFirstOrThrow(),
+        : this.db
+            .selectFrom('users')
+            .selectAll()
+            .where(matches)
+            .orderBy('email_normalized')
+            .orderBy('id')
+            .offset(offset)
+            .limit(limit)
+            .execute(),
+      this.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('total'))
+        .where(matches)
+        .executeTakeFirstOrThrow(),
     ]);
     return { users, total: Number(count.total) };
   }

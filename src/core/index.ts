@@ -103,7 +103,8 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
   const tokens = new AccessTokens(keys, config.issuer);
   const projects = new Projects(db);
   const redis = config.redisUrl === undefined ? undefined : new RedisConnection(config.redisUrl, config.redisKeyPrefix, logger);
-  if (redis !== undefined && !(await redis.waitReady(2000))) logger.warn('Redis is not reachable yet: counting limits in this process until it is');
+  if (redis !== undefined && !(await redis.waitReady(2000)))
+    logger.warn('Redis is not reachable yet: counting limits in this process until it is');
   const revocations = options.revocations ?? (redis === undefined ? new MemoryRevocationStore() : new RedisRevocationStore(redis, logger));
   // The embedded database is this process's alone (its directory is locked): see AuditLog.
   const audit = new AuditLog(db, logger, database.kind === 'pglite');
@@ -212,7 +213,10 @@ export async function createCore(config: Config, database: DatabaseHandle, logge
     async bootstrap() {
       const bootstrapped = await projects.ensureDefault();
       const ids = { projectId: bootstrapped.project.id, clientId: bootstrapped.client.id };
-      logger.info(ids, bootstrapped.created ? 'created the default project and client application' : 'default project and client application');
+      logger.info(
+        ids,
+        bootstrapped.created ? 'created the default project and client application' : 'default project and client application',
+      );
       await api.operators.announceIfNone();
       return bootstrapped;
     },

@@ -93,7 +93,12 @@ export class KeyStore {
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG };
     await this.db
       .insertInto('signing_keys')
-      .values({ kid, alg: SIGNING_ALG, public_jwk: JSON.stringify(publicJwk), private_sealed: this.box.seal(JSON.stringify(privateJwk), signingKeyContext(kid)) })
+      .values({
+        kid,
+        alg: SIGNING_ALG,
+        public_jwk: JSON.stringify(publicJwk),
+        private_sealed: this.box.seal(JSON.stringify(privateJwk), signingKeyContext(kid)),
+      })
       .execute();
     return kid;
   }

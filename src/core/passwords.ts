@@ -118,7 +118,9 @@ export class PasswordHasher {
     this.admission = new HashAdmission({ ...settings, maxWaitMs: settings.maxWaitMs ?? DEFAULT_MAX_WAIT_MS }, this.now);
     this.runJob = deps.run;
     // Threads start lazily, on first use: many processes (CLI commands, tests) never hash.
-    if (deps.run === undefined) for (let index = 0; index < settings.concurrency; index += 1) this.threads.push(new HashThread(options, settings.threadNice ?? HASH_THREAD_NICE));
+    if (deps.run === undefined)
+      for (let index = 0; index < settings.concurrency; index += 1)
+        this.threads.push(new HashThread(options, settings.threadNice ?? HASH_THREAD_NICE));
     this.idle.push(...this.threads);
   }
 

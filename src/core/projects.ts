@@ -10,7 +10,17 @@ export type Project = Selectable<ProjectsTable>;
 export type Client = Selectable<ClientsTable>;
 /** The OAuth columns of a client (migration 012). */
 export type ClientRegistration = Partial<
-  Pick<Insertable<ClientsTable>, 'redirect_uris' | 'post_logout_redirect_uris' | 'client_type' | 'grant_types' | 'scopes' | 'first_party' | 'secret_hash' | 'secret_rotated_at'>
+  Pick<
+    Insertable<ClientsTable>,
+    | 'redirect_uris'
+    | 'post_logout_redirect_uris'
+    | 'client_type'
+    | 'grant_types'
+    | 'scopes'
+    | 'first_party'
+    | 'secret_hash'
+    | 'secret_rotated_at'
+  >
 >;
 
 export const PROFILE_TYPES = ['Patient', 'Practitioner', 'RelatedPerson'] as const;
@@ -129,9 +139,7 @@ export class Projects {
   async get(id: string): Promise<Project> {
     const hit = this.projectCache.get(id);
     if (hit !== undefined && Date.now() - hit.at < CACHE_MS) return hit.value;
-    const project = isUuid(id)
-      ? await this.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst()
-      : undefined;
+    const project = isUuid(id) ? await this.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
     if (project === undefined) throw new GatehouseError(ErrorCode.ProjectNotFound, 'Project not found');
     this.projectCache.set(id, { value: project, at: Date.now() });
     return project;
@@ -149,7 +157,12 @@ export class Projects {
   }
 
   /** `oauth`: the client's OAuth registration (core/oidc/clients.ts checks it), else the column defaults. */
-  async createClient(projectId: string, name: string, allowedOrigins: readonly string[] = [], oauth: ClientRegistration = {}): Promise<Client> {
+  async createClient(
+    projectId: string,
+    name: string,
+    allowedOrigins: readonly string[] = [],
+    oauth: ClientRegistration = {},
+  ): Promise<Client> {
     await this.get(projectId);
     this.originCache = undefined;
     return this.db
@@ -174,13 +187,7 @@ export class Projects {
 
   async listClients(projectId: string): Promise<Client[]> {
     await this.get(projectId);
-    return this.db
-      .selectFrom('clients')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    return this.db.selectFrom('clients').selectAll().where('project_id', '=', projectId).orderBy('created_at').orderBy('id').execute();
   }
 
   /** The client application a `clientId` names, or ClientNotFound. */

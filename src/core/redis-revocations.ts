@@ -77,7 +77,10 @@ export class RedisRevocationStore implements RevocationStore {
         .multi()
         .zremrangebyscore(this.setKey, '-inf', now)
         .zrangebyscore(this.setKey, now, '+inf', 'WITHSCORES')
-        .exec()) ?? [[null, 0], [null, []]];
+        .exec()) ?? [
+        [null, 0],
+        [null, []],
+      ];
       const flat = (live?.[1] ?? []) as string[];
       for (let index = 0; index + 1 < flat.length; index += 2) {
         this.mirror.add([flat[index] as string], Number(flat[index + 1]));

@@ -55,11 +55,7 @@ export class MemoryRevocationStore implements RevocationStore {
 /** Sessions revoked recently enough that their access tokens may still be unexpired. */
 export async function recentlyRevokedSessions(db: Db): Promise<Array<{ id: string; until: Date }>> {
   const since = new Date(Date.now() - MAX_ACCESS_TOKEN_TTL_SECONDS * 1000);
-  const rows = await db
-    .selectFrom('sessions')
-    .select(['id', 'revoked_at'])
-    .where('revoked_at', '>', since)
-    .execute();
+  const rows = await db.selectFrom('sessions').select(['id', 'revoked_at']).where('revoked_at', '>', since).execute();
   return rows.map((row) => ({
     id: row.id,
     until: new Date((row.revoked_at ?? new Date()).getTime() + MAX_ACCESS_TOKEN_TTL_SECONDS * 1000),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { runHot, type HotStatement } from '../db/hot-statements.ts';
 import type { SessionsTable } from '../db/schema.ts';
@@ -95,7 +95,12 @@ export class Sessions {
    * then the caller gets a sibling token and the session lives on. With `projectId`, a token of
    * another project is refused as unknown and left untouched.
    */
-  async rotate(refreshToken: string, context: SessionContext, projectId?: string, clientId?: string): Promise<{ session: Session; secret: string }> {
+  async rotate(
+    refreshToken: string,
+    context: SessionContext,
+    projectId?: string,
+    clientId?: string,
+  ): Promise<{ session: Session; secret: string }> {
     if (!refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
     const result = await this.db.transaction().execute(async (trx) => {
       // The token and its session, both locked: concurrent uses of one token queue here.
@@ -103,7 +108,11 @@ export class Sessions {
         .selectFrom('refresh_tokens')
         .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
         .selectAll('sessions')
-        .select(['refresh_tokens.id as token_id', 'refresh_tokens.used_at as token_used_at', 'refresh_tokens.expires_at as token_expires_at'])
+        .select([
+          'refresh_tokens.id as token_id',
+          'refresh_tokens.used_at as token_used_at',
+          'refresh_tokens.expires_at as token_expires_at',
+        ])
         .where('refresh_tokens.token_hash', '=', digest(refreshToken))
         .forUpdate()
         .executeTakeFirst();
@@ -120,9 +129,17 @@ export class Sessions {
       // One statement: spend the token (a retry within the grace window finds it spent already),
       // issue its successor, and mark the session used.
       const updated = await trx
-        .with('spent', (db) => db.updateTable('refresh_tokens').set({ used_at: now }).where('id', '=', tokenId).where('used_at', 'is', null))
+        .with('spent', (db) =>
+          db.updateTable('refresh_tokens').set({ used_at: now }).where('id', '=', tokenId).where('used_at', 'is', null),
+        )
         .with('successor', (db) =>
-          db.insertInto('refresh_tokens').values({ id: randomUUID(), session_id: session.id, token_hash: digest(secret), parent_id: tokenId, expires_at: session.expires_at }),
+          db.insertInto('refresh_tokens').values({
+            id: randomUUID(),
+            session_id: session.id,
+            token_hash: digest(secret),
+            parent_id: tokenId,
+            expires_at: session.expires_at,
+          }),
         )
         .updateTable('sessions')
         .set({

@@ -252,11 +252,18 @@ export class Users {
     } else if (query !== '') {
       const prefix = `${query.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
       select = select.where((eb) =>
-        eb.or([eb('email_normalized', 'like', prefix), eb('account', 'like', prefix), eb(sql<string>`lower(first_name || ' ' || last_name)`, 'like', prefix)]),
+        eb.or([
+          eb('email_normalized', 'like', prefix),
+          eb('account', 'like', prefix),
+          eb(sql<string>`lower(first_name || ' ' || last_name)`, 'like', prefix),
+        ]),
       );
     }
     const after = search.after;
-    if (after !== undefined) select = select.where((eb) => eb.or([eb('email_normalized', '>', after.email), eb.and([eb('email_normalized', '=', after.email), eb('id', '>', after.id)])]));
+    if (after !== undefined)
+      select = select.where((eb) =>
+        eb.or([eb('email_normalized', '>', after.email), eb.and([eb('email_normalized', '=', after.email), eb('id', '>', after.id)])]),
+      );
     return select.orderBy('email_normalized').orderBy('id').limit(search.limit).execute();
   }
 
@@ -269,7 +276,9 @@ export class Users {
 
 /** A profile's columns, prefixed `profile_`, selected next to its user's (see splitProfile). */
 function profileColumns(table: string): string {
-  return ['id', 'membership_id', 'resource_type', 'given_name', 'family_name', 'created_at', 'updated_at'].map((column) => `${table}.${column} AS profile_${column}`).join(', ');
+  return ['id', 'membership_id', 'resource_type', 'given_name', 'family_name', 'created_at', 'updated_at']
+    .map((column) => `${table}.${column} AS profile_${column}`)
+    .join(', ');
 }
 
 // The two statements every sign-in and sign-up runs, written out (src/db/hot-statements.ts).

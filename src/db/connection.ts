@@ -70,7 +70,11 @@ async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  registerHotRunner(db, async (statement, values) => (await pool.query({ name: statement.name, text: statement.text, values: [...values] })).rows as Record<string, unknown>[]);
+  registerHotRunner(
+    db,
+    async (statement, values) =>
+      (await pool.query({ name: statement.name, text: statement.text, values: [...values] })).rows as Record<string, unknown>[],
+  );
   return {
     db,
     kind: 'postgres',

@@ -15,9 +15,7 @@ export async function migrate(handle: DatabaseHandle): Promise<string[]> {
     await run('BEGIN');
     try {
       await run(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-      await run(
-        'CREATE TABLE IF NOT EXISTS gatehouse_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
+      await run('CREATE TABLE IF NOT EXISTS gatehouse_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
       const rows = await run('SELECT name FROM gatehouse_migrations');
       const applied = new Set(rows.map((row) => String(row.name)));
       const pending = files.filter((name) => !applied.has(name));

@@ -36,7 +36,10 @@ export class PreparedStatements {
     this.prepared.set(text, statement);
     const { serialize } = protocol;
     const message = concat([
-      serialize.bind({ statement: statement.name, values: values.map((value, index) => this.serialized(value, statement.paramTypes[index])) }),
+      serialize.bind({
+        statement: statement.name,
+        values: values.map((value, index) => this.serialized(value, statement.paramTypes[index])),
+      }),
       serialize.execute({}),
       serialize.sync(),
     ]);

@@ -37,7 +37,12 @@ export function installMetrics(app: FastifyInstance, core: Core): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const logins = new Counter({ name: 'gatehouse_logins_total', help: 'Password logins by outcome', labelNames: ['outcome'], registers: [registry] });
+  const logins = new Counter({
+    name: 'gatehouse_logins_total',
+    help: 'Password logins by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const events = new Counter({
     name: 'gatehouse_security_events_total',
     help: 'Security events (the audit log actions) by action and outcome',
@@ -49,11 +54,22 @@ export function installMetrics(app: FastifyInstance, core: Core): Metrics {
     if (event.action === 'login') logins.inc({ outcome: event.outcome });
   });
   const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   };
   gauge('gatehouse_hash_queue_depth', 'Password hashes waiting for a worker', () => core.hasher.queueDepth);
   gauge('gatehouse_hash_in_flight', 'Password hashes being computed', () => core.hasher.inFlight);
-  gauge('gatehouse_hash_expected_wait_seconds', 'Expected wait for a hash slot now (sign-ins are shed past HASH_MAX_WAIT_MS)', () => core.hasher.expectedWaitMs / 1000);
+  gauge(
+    'gatehouse_hash_expected_wait_seconds',
+    'Expected wait for a hash slot now (sign-ins are shed past HASH_MAX_WAIT_MS)',
+    () => core.hasher.expectedWaitMs / 1000,
+  );
   gauge('gatehouse_audit_backlog', 'Audit events waiting to be written', () => core.audit.backlog);
   gauge('gatehouse_db_pool_connections', 'Database connections open', () => core.database.poolStats().total);
   gauge('gatehouse_db_pool_idle', 'Database connections idle', () => core.database.poolStats().idle);
@@ -75,7 +91,10 @@ export function installMetrics(app: FastifyInstance, core: Core): Metrics {
     if (token !== undefined) {
       const presented = bearerToken(request);
       if (presented === undefined || !constantTimeEqual(presented, token)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: ErrorCode.Unauthenticated, message: 'A valid metrics token is required' });
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send({ error: ErrorCode.Unauthenticated, message: 'A valid metrics token is required' });
       }
     }
     return reply.type(registry.contentType).send(await registry.metrics());

@@ -52,7 +52,14 @@ export function installRateLimits(app: FastifyInstance, core: Core, onReject: Re
       const onRequest: onRequestHookHandler = async function rateLimitByIp(request, reply) {
         const address = addressKey(request.ip);
         const results = await Promise.all(perIp.map((item) => limiter.hit(`${item.bucket}:ip:${address}`, item.budget)));
-        enforce(request, reply, results, perIp.map((item) => item.bucket), 'ip', onReject);
+        enforce(
+          request,
+          reply,
+          results,
+          perIp.map((item) => item.bucket),
+          'ip',
+          onReject,
+        );
       };
       route.onRequest = [...asArray(route.onRequest), onRequest];
     }
@@ -112,4 +119,3 @@ export function asArray<T>(value: T | T[] | undefined): T[] {
 function digestOf(account: string): string {
   return createHash('sha256').update(account).digest('base64url').slice(0, 32);
 }
-

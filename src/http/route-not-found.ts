@@ -11,7 +11,10 @@ export function useRouteNotFound(
 ): void {
   const routes: Array<{ method: string; path: RegExp }> = [];
   scope.addHook('onRoute', (route) => {
-    const pattern = route.url.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+');
+    const pattern = route.url
+      .replace(/\/+$/, '')
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/:[A-Za-z_]+/g, '[^/]+');
     const path = new RegExp(`^${pattern}/?$`);
     for (const method of [route.method].flat()) routes.push({ method, path });
   });

@@ -33,7 +33,13 @@ describe('audit log', () => {
     const me = await t.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
     userId = json<{ membership: { user: { reference: string } } }>(me).membership.user.reference.split('/')[1] ?? '';
     const ua = { 'user-agent': 'AuditTest/1.0' };
-    await t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress: '192.0.2.44', headers: ua, payload: { email, password: 'not-the-password', clientId: t.clientId } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      remoteAddress: '192.0.2.44',
+      headers: ua,
+      payload: { email, password: 'not-the-password', clientId: t.clientId },
+    });
     secrets.push('not-the-password');
     const refreshed = json<{ refresh_token: string; access_token: string }>(
       await t.app.inject({ method: 'POST', url: '/auth/refresh-token', payload: { refresh_token: tokens.refreshToken } }),
@@ -53,7 +59,11 @@ describe('audit log', () => {
   after(async () => t.close());
 
   const get = async (query: string): Promise<Page> => {
-    const response = await t.app.inject({ method: 'GET', url: `/admin/audit${query}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/admin/audit${query}`,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal(response.statusCode, 200, response.body);
     return json<Page>(response);
   };
@@ -83,12 +93,18 @@ describe('audit log', () => {
     assert.equal(failure.userAgent, 'AuditTest/1.0');
     assert.equal(failure.detail.reason, 'wrong_password');
     assert.ok(Date.now() - Date.parse(failure.time) < 60_000);
-    const everything = JSON.stringify((await t.app.core.database.db.selectFrom('audit_log').selectAll().execute()).map((row) => canonicalRow(row)));
+    const everything = JSON.stringify(
+      (await t.app.core.database.db.selectFrom('audit_log').selectAll().execute()).map((row) => canonicalRow(row)),
+    );
     for (const secret of secrets) assert.ok(!everything.includes(secret), 'a secret reached the audit log');
   });
 
   it('redacts secret-looking detail keys even if an event carries one', async () => {
-    t.app.core.events.emit({ action: 'test.leak', outcome: 'success', detail: { password: 'hunter2-secret', nested: { refreshToken: 'ghr_x' }, ok: 1 } });
+    t.app.core.events.emit({
+      action: 'test.leak',
+      outcome: 'success',
+      detail: { password: 'hunter2-secret', nested: { refreshToken: 'ghr_x' }, ok: 1 },
+    });
     await t.app.core.audit.flush();
     const [entry] = (await get('?action=test.leak')).items;
     assert.deepEqual(entry?.detail, { password: '[redacted]', nested: { refreshToken: '[redacted]' }, ok: 1 });
@@ -112,12 +128,20 @@ describe('audit log', () => {
       cursor = page.nextCursor;
     } while (cursor !== null);
     assert.deepEqual(seen, all);
-    assert.deepEqual([...all].sort((a, b) => Number(b) - Number(a)), all, 'newest first');
+    assert.deepEqual(
+      [...all].sort((a, b) => Number(b) - Number(a)),
+      all,
+      'newest first',
+    );
   });
 
   it('is refused without the admin token and validates its query', async () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/admin/audit' })).statusCode, 401);
-    const bad = await t.app.inject({ method: 'GET', url: '/admin/audit?since=yesterday', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/admin/audit?since=yesterday',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal(bad.statusCode, 422);
   });
 
@@ -132,7 +156,12 @@ describe('audit log', () => {
 
   it('detects an edited row, and names it', async () => {
     const { db } = t.app.core.database;
-    const target = await db.selectFrom('audit_log').select(['id', 'detail']).where('action', '=', 'login').where('outcome', '=', 'failure').executeTakeFirstOrThrow();
+    const target = await db
+      .selectFrom('audit_log')
+      .select(['id', 'detail'])
+      .where('action', '=', 'login')
+      .where('outcome', '=', 'failure')
+      .executeTakeFirstOrThrow();
     await sql`UPDATE audit_log SET detail = '{"reason":"nothing to see"}'::jsonb WHERE id = ${target.id}`.execute(db);
     const result = await t.app.core.audit.verify();
     assert.equal(result.ok, false);

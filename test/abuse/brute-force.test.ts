@@ -34,7 +34,7 @@ describe('brute-force protection', () => {
 
   it('locks the attacking address, not the victim: the owner still logs in from their own address', async () => {
     const { email, password } = await ovokRegister(t.app, t.clientId);
-    for (let i = 0; i < 3; i += 1) assert.equal((await login(email, 'guess-number-' + i, '203.0.113.66')).statusCode, 401);
+    for (let i = 0; i < 3; i += 1) assert.equal((await login(email, `guess-number-${i}`, '203.0.113.66')).statusCode, 401);
     // Even the right password is refused from the attacking address while it waits.
     const locked = await login(email, password, '203.0.113.66');
     assert.equal(locked.statusCode, 429);
@@ -48,7 +48,8 @@ describe('brute-force protection', () => {
     assert.equal(lock?.detail?.email, email.toLowerCase());
 
     // The owner is told (through the mail outbox), once however many locks follow.
-    const notices = async () => (await listOutbox(t.app.core.database.db, { to: email, limit: 10 })).filter((row) => row.kind === 'account-locked');
+    const notices = async () =>
+      (await listOutbox(t.app.core.database.db, { to: email, limit: 10 })).filter((row) => row.kind === 'account-locked');
     const deadline = Date.now() + 5000;
     while ((await notices()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const [notice] = await notices();
@@ -83,7 +84,9 @@ describe('brute-force protection', () => {
     assert.ok(Number(fromNewAddress.headers['retry-after']) <= 120);
     // The owner's known address still works, so the attacker cannot lock them out.
     assert.equal((await login(email, password, '198.51.100.50')).statusCode, 200);
-    const lock = events.find((event) => event.action === 'account.locked' && event.detail?.scope === 'account' && event.detail.email === email.toLowerCase());
+    const lock = events.find(
+      (event) => event.action === 'account.locked' && event.detail?.scope === 'account' && event.detail.email === email.toLowerCase(),
+    );
     assert.ok(lock, 'an account.locked event was emitted');
     assert.ok(lock.userId, 'it names the user, so the owner can be told');
   });

@@ -63,7 +63,13 @@ describe('an instance whose Redis is unreachable', () => {
   it('starts, serves, limits and revokes with local state', async () => {
     assert.equal(t.app.core.redis?.ready, false);
     const { email, password, tokens } = await ovokRegister(t.app, t.clientId);
-    const login = (pw: string) => t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress: '10.25.0.1', payload: { email, password: pw, clientId: t.clientId } });
+    const login = (pw: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v2/auth/login',
+        remoteAddress: '10.25.0.1',
+        payload: { email, password: pw, clientId: t.clientId },
+      });
     assert.equal((await login(password)).statusCode, 200);
     for (let i = 0; i < 3; i += 1) assert.equal((await login('wrong-password')).statusCode, 401);
     assert.equal((await login(password)).statusCode, 429);
@@ -190,10 +196,17 @@ describe('two instances sharing PostgreSQL and Redis', { skip: shared ? false : 
     const ok = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', '--json'], { env });
     assert.equal(json<{ ok: boolean }>({ body: ok.stdout }).ok, true);
     const tail = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'tail', '--limit', '3', '--json'], { env });
-    const lines = tail.stdout.trim().split('\n').map((text) => json<{ id: string; action: string }>({ body: text }));
+    const lines = tail.stdout
+      .trim()
+      .split('\n')
+      .map((text) => json<{ id: string; action: string }>({ body: text }));
     assert.equal(lines.length, 3);
     assert.ok(Number(lines[0]?.id) < Number(lines[2]?.id), 'oldest first, like tail');
-    const target = await a.app.core.database.db.selectFrom('audit_log').select('id').where('action', '=', 'register').executeTakeFirstOrThrow();
+    const target = await a.app.core.database.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('action', '=', 'register')
+      .executeTakeFirstOrThrow();
     await sql`UPDATE audit_log SET remote_address = '127.0.0.2' WHERE id = ${target.id}`.execute(a.app.core.database.db);
     const broken = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', '--json'], { env }).then(
       () => assert.fail('verify should exit non-zero'),

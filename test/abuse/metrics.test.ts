@@ -37,7 +37,9 @@ describe('GET /metrics', () => {
     };
     assert.equal(line(/^gatehouse_http_request_duration_seconds_count\{.*method="POST".*route="\/v2\/auth\/login".*status="401"/), 1);
     assert.equal(line(/^gatehouse_http_request_duration_seconds_count\{.*route="\/v2\/auth\/login".*status="429"/), 1);
-    assert.ok(line(/^gatehouse_http_request_duration_seconds_bucket\{(?=.*route="\/v2\/auth\/login")(?=.*status="200")(?=.*le="\+Inf")/) >= 1);
+    assert.ok(
+      line(/^gatehouse_http_request_duration_seconds_bucket\{(?=.*route="\/v2\/auth\/login")(?=.*status="200")(?=.*le="\+Inf")/) >= 1,
+    );
     assert.equal(line(/^gatehouse_logins_total\{.*outcome="success"/), 1);
     assert.equal(line(/^gatehouse_logins_total\{.*outcome="failure"/), 1);
     assert.equal(line(/^gatehouse_rate_limited_total\{.*bucket="login".*dimension="ip"/), 1);
@@ -47,6 +49,8 @@ describe('GET /metrics', () => {
     assert.ok(line(/^gatehouse_db_pool_connections/) >= 1);
     assert.ok(line(/^gatehouse_audit_backlog/) >= 0);
     assert.ok(line(/^gatehouse_db_pool_waiting/) >= 0);
-    assert.ok(line(/^gatehouse_process_resident_memory_bytes|^gatehouse_process_heap_bytes|^gatehouse_process_nodejs_heap_size_total_bytes/) > 0);
+    assert.ok(
+      line(/^gatehouse_process_resident_memory_bytes|^gatehouse_process_heap_bytes|^gatehouse_process_nodejs_heap_size_total_bytes/) > 0,
+    );
   });
 });

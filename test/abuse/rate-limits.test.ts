@@ -81,7 +81,9 @@ describe('rate-limit budgets declared by the routes', () => {
       const declared = new Map(
         t.app.routeLimits.map(({ method, url, limits }) => [
           `${method} ${url}`,
-          limits === undefined ? '-' : [limits.bucket, limits.account?.join(','), limits.shed ? 'shed' : undefined].filter((part) => part !== undefined).join(' '),
+          limits === undefined
+            ? '-'
+            : [limits.bucket, limits.account?.join(','), limits.shed ? 'shed' : undefined].filter((part) => part !== undefined).join(' '),
         ]),
       );
       for (const [route, budget] of Object.entries(expected)) assert.equal(declared.get(route), budget, route);
@@ -103,7 +105,11 @@ describe('rate-limit budgets declared by the routes', () => {
       installRateLimits(app, t.app.core);
       assert.throws(() => app.post('/auth/forgotten', async () => ({})), /POST \/auth\/forgotten declares no rate-limit budget/);
       app.post('/auth/declared', { config: limits('password-reset', { account: ['email'] }) }, async () => ({}));
-      assert.deepEqual(app.routeLimits.at(-1), { method: 'POST', url: '/auth/declared', limits: { bucket: 'password-reset', account: ['email'] } });
+      assert.deepEqual(app.routeLimits.at(-1), {
+        method: 'POST',
+        url: '/auth/declared',
+        limits: { bucket: 'password-reset', account: ['email'] },
+      });
     } finally {
       await app.close();
       await t.close();
@@ -147,7 +153,13 @@ describe('rate limits (Ovok, in this process)', () => {
   after(async () => t.close());
 
   const login = (email: string, remoteAddress: string, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress, headers, payload: { email, password: 'wrong-password', clientId: t.clientId } });
+    t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      remoteAddress,
+      headers,
+      payload: { email, password: 'wrong-password', clientId: t.clientId },
+    });
 
   it('refuses the fourth login from one IP with 429, an OperationOutcome and the RateLimit headers', async () => {
     const email = uniqueEmail('ip');
@@ -215,7 +227,8 @@ describe('rate limits (Ovok, in this process)', () => {
   });
 
   it('counts invalid requests too (a flood of malformed bodies is still a flood)', async () => {
-    const bad = () => t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress: '10.4.0.1', payload: { email: 'not-an-email' } });
+    const bad = () =>
+      t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress: '10.4.0.1', payload: { email: 'not-an-email' } });
     for (let i = 0; i < 3; i += 1) assert.equal((await bad()).statusCode, 422);
     assert.equal((await bad()).statusCode, 429);
   });
@@ -223,7 +236,12 @@ describe('rate limits (Ovok, in this process)', () => {
   it('does not limit GET /auth/me (no headers, no counting)', async () => {
     const { tokens } = await ovokRegister(t.app, t.clientId);
     for (let i = 0; i < 60; i += 1) {
-      const me = await t.app.inject({ method: 'GET', url: '/auth/me', remoteAddress: '10.5.0.1', headers: { authorization: `Bearer ${tokens.accessToken}` } });
+      const me = await t.app.inject({
+        method: 'GET',
+        url: '/auth/me',
+        remoteAddress: '10.5.0.1',
+        headers: { authorization: `Bearer ${tokens.accessToken}` },
+      });
       assert.equal(me.statusCode, 200);
       assert.equal(me.headers['ratelimit-limit'], undefined);
     }
@@ -233,16 +251,26 @@ describe('rate limits (Ovok, in this process)', () => {
     const address = '10.6.0.1';
     let last = 0;
     for (let i = 0; i < 50; i += 1) {
-      const response = await t.app.inject({ method: 'POST', url: '/auth/refresh-token', remoteAddress: address, payload: { refresh_token: 'ghr_nope' } });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/auth/refresh-token',
+        remoteAddress: address,
+        payload: { refresh_token: 'ghr_nope' },
+      });
       last = response.statusCode;
       assert.notEqual(last, 429, `request ${i + 1} was refused`);
     }
-    const refused = await t.app.inject({ method: 'POST', url: '/auth/register', remoteAddress: address, payload: { email: uniqueEmail(), password: 'password1234', clientId: t.clientId, name: 'A', surname: 'B' } });
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      remoteAddress: address,
+      payload: { email: uniqueEmail(), password: 'password1234', clientId: t.clientId, name: 'A', surname: 'B' },
+    });
     assert.equal(refused.statusCode, 429);
   });
 });
 
-describe('rate limits behind a trusted proxy, and in the other contracts\' styles', () => {
+describe("rate limits behind a trusted proxy, and in the other contracts' styles", () => {
   let t: TestApp;
   before(async () => {
     t = await createTestApp({ RATE_LIMITS: 'on', RATE_LIMIT_LOGIN: '2/60', TRUST_PROXY: '127.0.0.1', METRICS: 'off' });
@@ -255,14 +283,26 @@ describe('rate limits behind a trusted proxy, and in the other contracts\' style
 
   it('counts per forwarded client address when the proxy is trusted', async () => {
     const login = (client: string) =>
-      t.app.inject({ method: 'POST', url: '/v2/auth/login', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client }, payload: { email: uniqueEmail(), password: 'wrong-password', clientId: t.clientId } });
+      t.app.inject({
+        method: 'POST',
+        url: '/v2/auth/login',
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': client },
+        payload: { email: uniqueEmail(), password: 'wrong-password', clientId: t.clientId },
+      });
     for (let i = 0; i < 2; i += 1) assert.equal((await login('198.51.100.1')).statusCode, 401);
     assert.equal((await login('198.51.100.1')).statusCode, 429);
     assert.equal((await login('198.51.100.2')).statusCode, 401);
   });
 
   it('PixelMover answers 429 the Laravel way', async (context) => {
-    const send = () => t.app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress: '10.7.0.1', payload: { email: uniqueEmail(), password: 'wrong-password' } });
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        remoteAddress: '10.7.0.1',
+        payload: { email: uniqueEmail(), password: 'wrong-password' },
+      });
     const first = await send();
     if (first.statusCode === 404) return context.skip('PixelMover contract not present yet');
     await send();
@@ -275,7 +315,13 @@ describe('rate limits behind a trusted proxy, and in the other contracts\' style
   });
 
   it('JinuAI answers 429 with {"detail": ...}', async (context) => {
-    const send = () => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.7.0.2', payload: { email: uniqueEmail(), password: 'wrong-password' } });
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '10.7.0.2',
+        payload: { email: uniqueEmail(), password: 'wrong-password' },
+      });
     const first = await send();
     if (first.statusCode === 404) return context.skip('JinuAI contract not present yet');
     await send();

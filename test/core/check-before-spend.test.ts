@@ -21,12 +21,19 @@ describe('credentials of another project are refused before they are spent', () 
   after(async () => t.close());
 
   const post = (url: string, payload: unknown, token?: string) =>
-    t.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }) });
+    t.app.inject({
+      method: 'POST',
+      url,
+      payload: payload as Record<string, unknown>,
+      ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }),
+    });
 
   /** An Ovok user with MFA on: its password and its recovery codes. */
   async function enrolled(): Promise<{ email: string; password: string; recoveryCodes: string[] }> {
     const { email, password, tokens } = await ovokRegister(t.app, t.clientId);
-    const status = json<{ enrollUri: string }>(await t.app.inject({ method: 'GET', url: '/auth/mfa/status', headers: { authorization: `Bearer ${tokens.accessToken}` } }));
+    const status = json<{ enrollUri: string }>(
+      await t.app.inject({ method: 'GET', url: '/auth/mfa/status', headers: { authorization: `Bearer ${tokens.accessToken}` } }),
+    );
     const secret = new URL(status.enrollUri).searchParams.get('secret') ?? '';
     const confirmed = await post('/auth/mfa/enroll', { token: await generate({ secret }) }, tokens.accessToken);
     assert.equal(confirmed.statusCode, 200, confirmed.body);
@@ -46,7 +53,10 @@ describe('credentials of another project are refused before they are spent', () 
     const rotated = await post('/auth/refresh-token', { refresh_token: tokens.refreshToken });
     assert.equal(rotated.statusCode, 200, rotated.body);
     const next = json<{ access_token: string }>(rotated);
-    assert.equal((await t.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${next.access_token}` } })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${next.access_token}` } })).statusCode,
+      200,
+    );
   });
 
   it('JinuAI does not spend an MFA challenge (or a recovery code) of another project', async () => {
@@ -66,7 +76,10 @@ describe('credentials of another project are refused before they are spent', () 
     const code = recoveryCodes[1] ?? '';
     const refused = await post('/v1/auth/two-factor-challenge', { challenge: login, recovery_code: code });
     assert.equal(refused.statusCode, 422, refused.body);
-    assert.deepEqual(json(refused), { message: 'The provided two factor authentication code was invalid.', errors: { code: ['The provided two factor authentication code was invalid.'] } });
+    assert.deepEqual(json(refused), {
+      message: 'The provided two factor authentication code was invalid.',
+      errors: { code: ['The provided two factor authentication code was invalid.'] },
+    });
     const finished = await post('/auth/mfa/verify', { login, token: code });
     assert.equal(finished.statusCode, 200, finished.body);
   });

@@ -107,7 +107,10 @@ describe('PasswordHasher admission (fake clock and hash durations)', () => {
     const queued = [hasher.hash('c'), hasher.hash('d')];
     // Two waiting ahead: (2 + 1) x 400 ms = 1200 ms > 1000 ms.
     assert.equal(hasher.full, true);
-    await assert.rejects(hasher.hash('e'), (error: { code?: string; extra?: { retryAfter?: number } }) => error.code === 'overloaded' && error.extra?.retryAfter === 1);
+    await assert.rejects(
+      hasher.hash('e'),
+      (error: { code?: string; extra?: { retryAfter?: number } }) => error.code === 'overloaded' && error.extra?.retryAfter === 1,
+    );
     for (let i = 0; i < 3; i += 1) {
       clock.advance(400);
       runner.finishNext();

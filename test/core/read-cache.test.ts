@@ -25,7 +25,11 @@ describe('read cache of the "me" endpoints', () => {
     const second = await ovokLogin(t.app, t.clientId, email, password);
     assert.equal((await me(tokens.accessToken)).security.sessions.length, 2);
 
-    const revoke = await t.app.inject({ method: 'DELETE', url: '/auth/session/other', headers: { authorization: `Bearer ${second.accessToken}` } });
+    const revoke = await t.app.inject({
+      method: 'DELETE',
+      url: '/auth/session/other',
+      headers: { authorization: `Bearer ${second.accessToken}` },
+    });
     assert.equal(revoke.statusCode, 200);
     assert.equal((await me(second.accessToken)).security.sessions.length, 1);
 

@@ -71,15 +71,35 @@ describe('user management in the admin API (find, show, change, act, delete) and
     assert.equal(second.nextCursor, null);
 
     const target = byPrefix.items[1] as UserSummary;
-    assert.deepEqual(json<Page>(await call('GET', `/admin/users?q=${target.number}`)).items.map((user) => user.id), [target.id]);
-    assert.deepEqual(json<Page>(await call('GET', `/admin/users?q=${target.id}`)).items.map((user) => user.id), [target.id]);
+    assert.deepEqual(
+      json<Page>(await call('GET', `/admin/users?q=${target.number}`)).items.map((user) => user.id),
+      [target.id],
+    );
+    assert.deepEqual(
+      json<Page>(await call('GET', `/admin/users?q=${target.id}`)).items.map((user) => user.id),
+      [target.id],
+    );
     assert.equal(json<Page>(await call('GET', `/admin/users?q=${prefix}&projectId=${target.projectId}`)).items.length, 3);
 
     const account = `acct${Date.now()}`;
-    const form = new URLSearchParams({ name: 'Jinu Tester', account, email: uniqueEmail('jinu'), password: 'password1234', password_confirm: 'password1234' });
-    const registered = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form.toString() });
+    const form = new URLSearchParams({
+      name: 'Jinu Tester',
+      account,
+      email: uniqueEmail('jinu'),
+      password: 'password1234',
+      password_confirm: 'password1234',
+    });
+    const registered = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form.toString(),
+    });
     assert.equal(registered.statusCode, 201, registered.body);
-    assert.deepEqual(json<Page>(await call('GET', `/admin/users?q=${account}`)).items.map((user) => user.account), [account]);
+    assert.deepEqual(
+      json<Page>(await call('GET', `/admin/users?q=${account}`)).items.map((user) => user.account),
+      [account],
+    );
 
     assert.equal((await call('GET', '/admin/users?cursor=garbage')).statusCode, 422);
     assert.equal((await t.app.inject({ method: 'GET', url: '/admin/users' })).statusCode, 401);
@@ -101,11 +121,22 @@ describe('user management in the admin API (find, show, change, act, delete) and
     assert.equal(disabled.statusCode, 200, disabled.body);
     assert.equal(json<UserSummary>(disabled).active, false);
     assert.equal((await me(user.tokens.accessToken)).statusCode, 401);
-    const refused = await t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: user.email, password: user.password, clientId: t.clientId } });
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      payload: { email: user.email, password: user.password, clientId: t.clientId },
+    });
     assert.equal(refused.statusCode, 401);
 
-    assert.equal((await call('PATCH', `/admin/users/${user.id}`, { active: true, emailVerified: true, plan: 'pro', credits: 42 })).statusCode, 200);
-    const again = await t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: user.email, password: user.password, clientId: t.clientId } });
+    assert.equal(
+      (await call('PATCH', `/admin/users/${user.id}`, { active: true, emailVerified: true, plan: 'pro', credits: 42 })).statusCode,
+      200,
+    );
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      payload: { email: user.email, password: user.password, clientId: t.clientId },
+    });
     assert.equal(again.statusCode, 200, again.body);
     const changed = json<UserDetail>(await call('GET', `/admin/users/${user.id}`)).user;
     assert.deepEqual([changed.emailVerified, changed.plan, changed.credits], [true, 'pro', 42]);
@@ -120,7 +151,8 @@ describe('user management in the admin API (find, show, change, act, delete) and
 
   it('unlocks an account locked out by wrong passwords, from the address that failed', async () => {
     const user = await ovokUser('locked');
-    const login = (password: string) => t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: user.email, password, clientId: t.clientId } });
+    const login = (password: string) =>
+      t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: user.email, password, clientId: t.clientId } });
     for (let i = 0; i < 3; i += 1) assert.equal((await login('wrong-password')).statusCode, 401);
     assert.equal((await login(user.password)).statusCode, 429, 'locked out even with the right password');
     await t.app.core.audit.flush();
@@ -135,12 +167,19 @@ describe('user management in the admin API (find, show, change, act, delete) and
     assert.equal((await call('POST', `/admin/users/${user.id}/send-password-reset`)).statusCode, 204);
     await t.app.core.lifecycle.background.idle();
     const mail = json<{ items: Array<{ kind: string }> }>(await call('GET', `/admin/outbox?to=${encodeURIComponent(user.email)}`));
-    assert.ok(mail.items.some((item) => item.kind === 'password-reset'), JSON.stringify(mail));
+    assert.ok(
+      mail.items.some((item) => item.kind === 'password-reset'),
+      JSON.stringify(mail),
+    );
 
     const auth = { authorization: `Bearer ${user.tokens.accessToken}` };
     const status = json<{ enrollUri: string }>(await t.app.inject({ method: 'GET', url: '/auth/mfa/status', headers: auth }));
     const secret = new URL(status.enrollUri).searchParams.get('secret') ?? '';
-    assert.equal((await t.app.inject({ method: 'POST', url: '/auth/mfa/enroll', headers: auth, payload: { token: await generate({ secret }) } })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: '/auth/mfa/enroll', headers: auth, payload: { token: await generate({ secret }) } }))
+        .statusCode,
+      200,
+    );
     assert.equal(json<UserDetail>(await call('GET', `/admin/users/${user.id}`)).mfaEnrolled, true);
     assert.equal((await call('POST', `/admin/users/${user.id}/reset-mfa`)).statusCode, 204);
     assert.equal(json<UserDetail>(await call('GET', `/admin/users/${user.id}`)).mfaEnrolled, false);
@@ -150,7 +189,9 @@ describe('user management in the admin API (find, show, change, act, delete) and
     assert.equal((await me(user.tokens.accessToken)).statusCode, 401);
 
     await t.app.core.audit.flush();
-    const audit = json<{ items: Array<{ action: string; userId: string; detail: { actor?: string } }> }>(await call('GET', '/admin/audit?actor=admin%20token&limit=500'));
+    const audit = json<{ items: Array<{ action: string; userId: string; detail: { actor?: string } }> }>(
+      await call('GET', '/admin/audit?actor=admin%20token&limit=500'),
+    );
     const mine = audit.items.filter((entry) => entry.userId === user.id).map((entry) => entry.action);
     assert.deepEqual(mine.sort(), ['admin.user.delete', 'admin.user.reset_mfa', 'admin.user.send_password_reset']);
     assert.ok(audit.items.every((entry) => entry.detail.actor === 'admin token'));
@@ -169,7 +210,11 @@ describe('user management in the admin API (find, show, change, act, delete) and
     const system = await t.app.core.projects.systemProject();
     assert.ok(!json<Array<{ id: string }>>(await call('GET', '/admin/projects')).some((project) => project.id === system.id));
     const consoleClient = await t.app.core.projects.createClient(system.id, 'console');
-    const login = await t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: operator.email, password, clientId: consoleClient.id } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      payload: { email: operator.email, password, clientId: consoleClient.id },
+    });
     assert.equal(login.statusCode, 404, login.body);
 
     const support: Actor = await t.app.core.api.operators.actorFor(operator.id, '127.0.0.1');
@@ -179,7 +224,11 @@ describe('user management in the admin API (find, show, change, act, delete) and
     assert.equal((await users.find(support, { query: user.email, limit: 5 })).users.length, 1);
     await users.revokeSessions(support, user.id);
     await users.unlock(support, user.id);
-    for (const refused of [users.delete(support, user.id), users.update(support, user.id, { isActive: false }), users.resetMfa(support, user.id)]) {
+    for (const refused of [
+      users.delete(support, user.id),
+      users.update(support, user.id, { isActive: false }),
+      users.resetMfa(support, user.id),
+    ]) {
       await assert.rejects(refused, { code: 'forbidden' });
     }
     await assert.rejects(t.app.core.api.admin.rotateKeys(support), { code: 'forbidden' });

@@ -52,32 +52,64 @@ describe('admin API', () => {
     const badBody = json<{ error: string; fields: Array<{ field: string; message: string }> }>(bad);
     assert.ok(Array.isArray(badBody.fields) && badBody.fields.length > 0, bad.body);
 
-    const createdClient = await t.app.inject({ method: 'POST', url: `/admin/projects/${project.id}/clients`, headers: admin, payload: { name: 'App' } });
+    const createdClient = await t.app.inject({
+      method: 'POST',
+      url: `/admin/projects/${project.id}/clients`,
+      headers: admin,
+      payload: { name: 'App' },
+    });
     assert.equal(createdClient.statusCode, 201, createdClient.body);
     const client = json<{ id: string; projectId: string; name: string }>(createdClient);
     assert.equal(client.projectId, project.id);
     assert.equal(client.name, 'App');
-    const clients = json<Array<{ id: string }>>(await t.app.inject({ method: 'GET', url: `/admin/projects/${project.id}/clients`, headers: admin }));
+    const clients = json<Array<{ id: string }>>(
+      await t.app.inject({ method: 'GET', url: `/admin/projects/${project.id}/clients`, headers: admin }),
+    );
     assert.ok(clients.some((c) => c.id === client.id));
     const unknown = randomUUID();
     assert.equal((await t.app.inject({ method: 'GET', url: `/admin/projects/${unknown}/clients`, headers: admin })).statusCode, 404);
-    assert.equal((await t.app.inject({ method: 'POST', url: `/admin/projects/${unknown}/clients`, headers: admin, payload: { name: 'x' } })).statusCode, 404);
-    assert.equal((await t.app.inject({ method: 'PATCH', url: `/admin/projects/${unknown}`, headers: admin, payload: { accessTokenTtlSeconds: 600 } })).statusCode, 404);
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: `/admin/projects/${unknown}/clients`, headers: admin, payload: { name: 'x' } }))
+        .statusCode,
+      404,
+    );
+    assert.equal(
+      (await t.app.inject({ method: 'PATCH', url: `/admin/projects/${unknown}`, headers: admin, payload: { accessTokenTtlSeconds: 600 } }))
+        .statusCode,
+      404,
+    );
 
     const patient = await ovokRegister(t.app, client.id);
     assert.equal(patient.tokens.project.display, 'Clinic');
     assert.equal(patient.tokens.project.reference, `Project/${project.id}`);
 
-    const doctor = { email: uniqueEmail('doc'), password: 'password1234', clientId: client.id, name: 'D', surname: 'R', type: 'Practitioner' };
+    const doctor = {
+      email: uniqueEmail('doc'),
+      password: 'password1234',
+      clientId: client.id,
+      name: 'D',
+      surname: 'R',
+      type: 'Practitioner',
+    };
     assert.equal((await t.app.inject({ method: 'POST', url: '/auth/register', payload: doctor })).statusCode, 422);
-    const allowed = await t.app.inject({ method: 'PATCH', url: `/admin/projects/${project.id}`, headers: admin, payload: { selfRegisterTypes: ['Patient', 'Practitioner'] } });
+    const allowed = await t.app.inject({
+      method: 'PATCH',
+      url: `/admin/projects/${project.id}`,
+      headers: admin,
+      payload: { selfRegisterTypes: ['Patient', 'Practitioner'] },
+    });
     assert.equal(allowed.statusCode, 200, allowed.body);
     assert.deepEqual(json<Project>(allowed).selfRegisterTypes, ['Patient', 'Practitioner']);
     const registered = await t.app.inject({ method: 'POST', url: '/auth/register', payload: doctor });
     assert.equal(registered.statusCode, 200, registered.body);
     assert.match(json<{ profile: { reference: string } }>(registered).profile.reference, /^Practitioner\//);
 
-    const ttl = await t.app.inject({ method: 'PATCH', url: `/admin/projects/${project.id}`, headers: admin, payload: { accessTokenTtlSeconds: 600 } });
+    const ttl = await t.app.inject({
+      method: 'PATCH',
+      url: `/admin/projects/${project.id}`,
+      headers: admin,
+      payload: { accessTokenTtlSeconds: 600 },
+    });
     assert.equal(ttl.statusCode, 200, ttl.body);
     const login = await ovokLogin(t.app, client.id, patient.email, patient.password);
     assert.equal(login.expiresIn, 600);

@@ -22,10 +22,7 @@ describe('load shedding by waiting time', () => {
       };
       const login = () => h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } });
       const burst = await Promise.all(Array.from({ length: 5 }, login));
-      assert.deepEqual(
-        burst.map((r) => r.statusCode).sort(),
-        [200, 503, 503, 503, 503],
-      );
+      assert.deepEqual(burst.map((r) => r.statusCode).sort(), [200, 503, 503, 503, 503]);
       assert.equal(lookups, 1, 'refused sign-ins were looked up');
       for (const r of burst.filter((r) => r.statusCode === 503)) assert.equal(r.headers['retry-after'], '1');
       // A request that fails validation was admitted too, and must not stay counted.

@@ -9,7 +9,13 @@ import { ovokLogin, ovokRegister } from '../helpers/ovok.ts';
 
 interface OpenApi {
   openapi: string;
-  paths: Record<string, Record<string, { tags?: string[]; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; $ref?: string } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { tags?: string[]; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; $ref?: string } }> } }
+    >
+  >;
 }
 
 describe('OpenAPI, docs, logging, config and load shedding', () => {
@@ -29,7 +35,11 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
     assert.ok(register?.tags?.includes('ovok'));
     const schema = register?.requestBody?.content['application/json']?.schema;
     for (const field of ['email', 'password', 'clientId', 'name', 'surname']) assert.ok(schema?.properties?.[field], field);
-    for (const [path, method] of [['/v2/auth/login', 'post'], ['/auth/refresh-token', 'post'], ['/auth/me', 'get']] as const) {
+    for (const [path, method] of [
+      ['/v2/auth/login', 'post'],
+      ['/auth/refresh-token', 'post'],
+      ['/auth/me', 'get'],
+    ] as const) {
       assert.ok(doc.paths[path]?.[method]?.tags?.includes('ovok'), path);
     }
     assert.ok(doc.paths['/v1/auth/register']?.post?.tags?.includes('pixelmover'));
@@ -38,7 +48,8 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
 
   it('serves /docs and every asset it references itself, with no other host', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/docs' });
-    const html = page.statusCode === 302 || page.statusCode === 301 ? await t.app.inject({ method: 'GET', url: String(page.headers.location) }) : page;
+    const html =
+      page.statusCode === 302 || page.statusCode === 301 ? await t.app.inject({ method: 'GET', url: String(page.headers.location) }) : page;
     assert.equal(html.statusCode, 200);
     assert.match(String(html.headers['content-type']), /text\/html/);
     assert.doesNotMatch(html.body, /(src|href)=["']https?:\/\//);
@@ -56,7 +67,12 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
     const lines: string[] = [];
     const stream = new Writable({
       write(chunk: Buffer, _enc, done) {
-        lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+        lines.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((l) => l !== ''),
+        );
         done();
       },
     });
@@ -68,13 +84,25 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
       const password = 'Sup3r-secret-passphrase';
       const { email, tokens } = await ovokRegister(app, client.id, { password });
       const login = await ovokLogin(app, client.id, email, password);
-      const refreshed = json<{ access_token: string; refresh_token: string }>(await app.inject({ method: 'POST', url: '/auth/refresh-token', payload: { refresh_token: login.refreshToken } }));
+      const refreshed = json<{ access_token: string; refresh_token: string }>(
+        await app.inject({ method: 'POST', url: '/auth/refresh-token', payload: { refresh_token: login.refreshToken } }),
+      );
       await app.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: `Bearer ${refreshed.access_token}` } });
       await app.inject({ method: 'GET', url: '/admin/projects', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       await app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
-      const secrets = [password, tokens.accessToken, tokens.refreshToken, login.accessToken, login.refreshToken, refreshed.access_token, refreshed.refresh_token, ADMIN_TOKEN];
+      const secrets = [
+        password,
+        tokens.accessToken,
+        tokens.refreshToken,
+        login.accessToken,
+        login.refreshToken,
+        refreshed.access_token,
+        refreshed.refresh_token,
+        ADMIN_TOKEN,
+      ];
       assert.ok(lines.length > 0);
-      for (const line of lines) for (const secret of secrets) assert.ok(!line.includes(secret), `secret in log line: ${line.slice(0, 200)}`);
+      for (const line of lines)
+        for (const secret of secrets) assert.ok(!line.includes(secret), `secret in log line: ${line.slice(0, 200)}`);
       const requestLines = lines.map((l) => JSON.parse(l) as { req?: unknown; reqId?: string }).filter((l) => l.req !== undefined);
       assert.ok(requestLines.length > 0);
       for (const line of requestLines) assert.equal(typeof line.reqId, 'string');
@@ -85,16 +113,27 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
   });
 
   it('validates config, naming the wrong variable', () => {
-    assert.throws(() => loadConfig({ PORT: 'abc' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
-    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), (e: unknown) => e instanceof ConfigError && /DATABASE_URL/.test(e.message));
-    assert.throws(() => loadConfig({ ARGON2_MEMORY_KIB: '-1' }), (e: unknown) => e instanceof Error && /ARGON2_MEMORY_KIB/.test(e.message));
+    assert.throws(
+      () => loadConfig({ PORT: 'abc' }),
+      (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://x' }),
+      (e: unknown) => e instanceof ConfigError && /DATABASE_URL/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ ARGON2_MEMORY_KIB: '-1' }),
+      (e: unknown) => e instanceof Error && /ARGON2_MEMORY_KIB/.test(e.message),
+    );
   });
 
   it('sheds logins past the hash queue with 503 + Retry-After while health and bearer reads answer', async () => {
     const h = await createTestApp({ HASH_CONCURRENCY: '1', HASH_QUEUE_LIMIT: '1', ARGON2_MEMORY_KIB: '19456', ARGON2_ITERATIONS: '2' });
     try {
       const { email, password, tokens } = await ovokRegister(h.app, h.clientId);
-      const flood = Array.from({ length: 30 }, () => h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } }));
+      const flood = Array.from({ length: 30 }, () =>
+        h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } }),
+      );
       const health = await h.app.inject({ method: 'GET', url: '/healthz' });
       const me = await h.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
       const results = await Promise.all(flood);
@@ -119,7 +158,13 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
   // up first, and under a flood that work starved /healthz and bearer reads of the event loop.
   it('sheds sign-ins and sign-ups of every contract, after a pause, before reading the body or the database while the hash queue is full', async () => {
     // One hash slot, no queue, and a hash that takes far longer than the pause.
-    const h = await createTestApp({ HASH_CONCURRENCY: '1', HASH_QUEUE_LIMIT: '0', HASH_SHED_DELAY_MS: '150', ARGON2_MEMORY_KIB: '19456', ARGON2_ITERATIONS: '60' });
+    const h = await createTestApp({
+      HASH_CONCURRENCY: '1',
+      HASH_QUEUE_LIMIT: '0',
+      HASH_SHED_DELAY_MS: '150',
+      ARGON2_MEMORY_KIB: '19456',
+      ARGON2_ITERATIONS: '60',
+    });
     try {
       const { email, password } = await ovokRegister(h.app, h.clientId);
       const busy = h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } });
@@ -141,7 +186,9 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
           { url: '/v2/auth/login', payload: '{"email": ' },
         ];
         const started = Date.now();
-        const responses = await Promise.all(attempts.map((attempt) => h.app.inject({ method: 'POST', headers: { 'content-type': 'application/json' }, ...attempt })));
+        const responses = await Promise.all(
+          attempts.map((attempt) => h.app.inject({ method: 'POST', headers: { 'content-type': 'application/json' }, ...attempt })),
+        );
         const elapsed = Date.now() - started;
         assert.ok(h.app.core.hasher.full, 'the slot was still busy when the answers came');
         for (const [index, response] of responses.entries()) {
@@ -154,7 +201,10 @@ describe('OpenAPI, docs, logging, config and load shedding', () => {
         users.forSignIn = original;
       }
       assert.equal((await busy).statusCode, 200);
-      assert.equal((await h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } })).statusCode, 200);
+      assert.equal(
+        (await h.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password, clientId: h.clientId } })).statusCode,
+        200,
+      );
     } finally {
       await h.close();
     }

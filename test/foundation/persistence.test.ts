@@ -38,7 +38,11 @@ async function survivesRestart(open: () => Promise<TestApp>): Promise<void> {
     assert.equal(login.expiresIn, 3600);
     const me = await second.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
     assert.equal(me.statusCode, 200, 'the signing key survived the restart');
-    const refreshed = await second.app.inject({ method: 'POST', url: '/auth/refresh-token', payload: { refresh_token: tokens.refreshToken } });
+    const refreshed = await second.app.inject({
+      method: 'POST',
+      url: '/auth/refresh-token',
+      payload: { refresh_token: tokens.refreshToken },
+    });
     assert.equal(refreshed.statusCode, 200, refreshed.body);
     assert.notEqual(json<{ refresh_token: string }>(refreshed).refresh_token, tokens.refreshToken);
   } finally {
@@ -58,7 +62,9 @@ describe('persistence across restarts, the data-dir lock and the CLI', () => {
     await survivesRestart(() => createTestApp({ DATABASE_URL: '' }, { dataDir }));
   });
 
-  it('keeps them on PostgreSQL across restarts', { skip: (process.env.DATABASE_URL ?? '') === '' ? 'needs DATABASE_URL' : false }, async () => {
+  it('keeps them on PostgreSQL across restarts', {
+    skip: (process.env.DATABASE_URL ?? '') === '' ? 'needs DATABASE_URL' : false,
+  }, async () => {
     const fresh = await freshPostgresDatabase();
     try {
       await survivesRestart(() => createTestApp({}, { databaseUrl: fresh.url }));
@@ -91,7 +97,9 @@ describe('persistence across restarts, the data-dir lock and the CLI', () => {
     cliRoundTrip({ GATEHOUSE_DATA_DIR: staleDir || tempDir() });
   });
 
-  it('answers the CLI --json commands on PostgreSQL', { skip: (process.env.DATABASE_URL ?? '') === '' ? 'needs DATABASE_URL' : false }, async () => {
+  it('answers the CLI --json commands on PostgreSQL', {
+    skip: (process.env.DATABASE_URL ?? '') === '' ? 'needs DATABASE_URL' : false,
+  }, async () => {
     const db = await freshPostgresDatabase();
     try {
       const migrated = cli(['migrate', '--json'], { DATABASE_URL: db.url });
@@ -113,7 +121,10 @@ describe('persistence across restarts, the data-dir lock and the CLI', () => {
     assert.equal(listed.status, 0, listed.stderr);
     const projects = JSON.parse(listed.stdout) as Array<{ id: string; name: string }>;
     assert.ok(projects.some((p) => p.id === project.id && p.name === 'Acme'));
-    assert.ok(projects.some((p) => p.name === 'Default Project'), listed.stdout);
+    assert.ok(
+      projects.some((p) => p.name === 'Default Project'),
+      listed.stdout,
+    );
 
     const client = cli(['clients', 'create', project.id, 'Web', '--json'], env);
     assert.equal(client.status, 0, client.stderr);
@@ -140,7 +151,10 @@ describe('persistence across restarts, the data-dir lock and the CLI', () => {
     // Operators are users of the system project: a search over every project finds them, and acts on them.
     const found = cli(['users', 'find', 'ops@', '--json'], env);
     assert.equal(found.status, 0, found.stderr);
-    assert.deepEqual((JSON.parse(found.stdout) as { items: Array<{ id: string }> }).items.map((user) => user.id), [made.operator.id]);
+    assert.deepEqual(
+      (JSON.parse(found.stdout) as { items: Array<{ id: string }> }).items.map((user) => user.id),
+      [made.operator.id],
+    );
     const disabled = cli(['users', 'disable', made.operator.id, '--json'], env);
     assert.equal(disabled.status, 0, disabled.stderr);
     const shown = cli(['users', 'show', made.operator.id, '--json'], env);

@@ -18,7 +18,11 @@ function get(t: TestApp, url: string, token: string) {
   return t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
 }
 function refresh(t: TestApp, refreshToken: unknown) {
-  return t.app.inject({ method: 'POST', url: '/auth/refresh-token', payload: refreshToken === undefined ? {} : { refresh_token: refreshToken } });
+  return t.app.inject({
+    method: 'POST',
+    url: '/auth/refresh-token',
+    payload: refreshToken === undefined ? {} : { refresh_token: refreshToken },
+  });
 }
 
 describe('refresh tokens, logout and session revocation', () => {
@@ -66,7 +70,7 @@ describe('refresh tokens, logout and session revocation', () => {
   });
 
   it('refuses unknown and garbage refresh tokens with 401, a missing field with 422', async () => {
-    for (const value of ['ghr_' + 'a'.repeat(43), 'garbage', 'x']) {
+    for (const value of [`ghr_${'a'.repeat(43)}`, 'garbage', 'x']) {
       const response = await refresh(t, value);
       assert.equal(response.statusCode, 401, `${value}: ${response.body}`);
       assert.equal(json<Outcome>(response).resourceType, 'OperationOutcome');
@@ -114,7 +118,11 @@ describe('refresh tokens, logout and session revocation', () => {
     const email = uniqueEmail('race');
     const responses = await Promise.all(
       Array.from({ length: 50 }, () =>
-        t.app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: 'password1234', clientId: t.clientId, name: 'R', surname: 'C' } }),
+        t.app.inject({
+          method: 'POST',
+          url: '/auth/register',
+          payload: { email, password: 'password1234', clientId: t.clientId, name: 'R', surname: 'C' },
+        }),
       ),
     );
     const codes = responses.map((response) => response.statusCode);

@@ -15,10 +15,14 @@ const started = Date.now();
 try {
   const details = await fc.check(endpointProperty(t.app, ops), { numRuns: runs, seed });
   if (details.failed) {
-    console.error(`fuzz: finding after ${details.numRuns} cases (seed ${seed}, path ${details.counterexamplePath}): ${String(details.errorInstance).slice(0, 2000)}`);
+    console.error(
+      `fuzz: finding after ${details.numRuns} cases (seed ${seed}, path ${details.counterexamplePath}): ${String(details.errorInstance).slice(0, 2000)}`,
+    );
     process.exitCode = 1;
   } else
-  console.log(`fuzz: ${runs} cases over ${ops.length} operations, seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s, no finding`);
+    console.log(
+      `fuzz: ${runs} cases over ${ops.length} operations, seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s, no finding`,
+    );
 } finally {
   await t.close();
 }

@@ -25,7 +25,9 @@ async function measure(name: string, known: string, ask: (email: string) => Prom
   }
   const a = median(times.known);
   const b = median(times.unknown);
-  console.log(`${name.padEnd(28)} known ${a.toFixed(2)} ms  unknown ${b.toFixed(2)} ms  diff ${((Math.abs(a - b) / Math.max(a, b)) * 100).toFixed(1)}%`);
+  console.log(
+    `${name.padEnd(28)} known ${a.toFixed(2)} ms  unknown ${b.toFixed(2)} ms  diff ${((Math.abs(a - b) / Math.max(a, b)) * 100).toFixed(1)}%`,
+  );
 }
 
 try {

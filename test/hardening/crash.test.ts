@@ -23,11 +23,26 @@ function freePort(): Promise<number> {
 }
 
 function serverEnv(port: number, storage: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', RATE_LIMITS: 'off', BRUTE_FORCE: 'off', DATABASE_URL: '', REDIS_URL: '', ...storage };
+  return {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ARGON2_MEMORY_KIB: '256',
+    ARGON2_ITERATIONS: '1',
+    RATE_LIMITS: 'off',
+    BRUTE_FORCE: 'off',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    ...storage,
+  };
 }
 
 async function start(port: number, storage: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env: serverEnv(port, storage), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+    env: serverEnv(port, storage),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const deadline = Date.now() + 30_000;
@@ -80,7 +95,11 @@ async function crashAndRecover(storage: Record<string, string>): Promise<{ confi
   const second = await start(port, storage);
   try {
     for (const email of confirmed) {
-      const r = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+      const r = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
       assert.equal(r.status, 200, `lost account ${email}: ${await r.text()}`);
     }
   } finally {
@@ -100,7 +119,9 @@ describe('crash safety', () => {
     }
   });
 
-  it('kill -9 under registration load on PostgreSQL: every confirmed registration logs in after restart', { skip: onPostgres() ? false : 'needs DATABASE_URL' }, async () => {
+  it('kill -9 under registration load on PostgreSQL: every confirmed registration logs in after restart', {
+    skip: onPostgres() ? false : 'needs DATABASE_URL',
+  }, async () => {
     const fresh = await freshPostgresDatabase();
     try {
       const { confirmed } = await crashAndRecover({ DATABASE_URL: fresh.url });
@@ -130,7 +151,11 @@ describe('crash safety', () => {
     if (fullMounted) cases.push([join(full, 'data'), /disk is full/]);
     try {
       for (const [dir, why] of cases) {
-        const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { env: serverEnv(0, { GATEHOUSE_DATA_DIR: dir }), encoding: 'utf8', timeout: 30_000 });
+        const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+          env: serverEnv(0, { GATEHOUSE_DATA_DIR: dir }),
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
         assert.notEqual(r.status, 0, dir);
         const lines = r.stderr.trim().split('\n');
         assert.equal(lines.length, 1, `one line for ${dir}: ${r.stderr}`);

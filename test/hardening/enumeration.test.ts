@@ -27,13 +27,32 @@ async function same(request: (email: string) => Promise<{ statusCode: number; bo
 describe('account enumeration', () => {
   it('login with a wrong password: same answer for an existing and an unknown email, in every contract', async () => {
     const ovok = await ovokRegister(t.app, t.clientId);
-    await same((email) => t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password: 'wrong-password-1', clientId: t.clientId } }), ovok.email, 'Ovok login');
-    const pm = await pmRegister(t.app);
-    await same((email) => t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: 'wrong-password-1' } }), pm.email, 'PixelMover login');
-    const { fields } = await signedIn(t.app);
-    await same((email) => t.app.inject({ method: 'POST', url: `${API}/auth/login`, payload: { email, password: 'wrong-password-1' } }), fields.email!, 'JinuAI login');
     await same(
-      (email) => t.app.inject({ method: 'POST', url: `${API}/auth/login`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'password', username: email, password: 'wrong-password-1' }).toString() }),
+      (email) =>
+        t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email, password: 'wrong-password-1', clientId: t.clientId } }),
+      ovok.email,
+      'Ovok login',
+    );
+    const pm = await pmRegister(t.app);
+    await same(
+      (email) => t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: 'wrong-password-1' } }),
+      pm.email,
+      'PixelMover login',
+    );
+    const { fields } = await signedIn(t.app);
+    await same(
+      (email) => t.app.inject({ method: 'POST', url: `${API}/auth/login`, payload: { email, password: 'wrong-password-1' } }),
+      fields.email!,
+      'JinuAI login',
+    );
+    await same(
+      (email) =>
+        t.app.inject({
+          method: 'POST',
+          url: `${API}/auth/login`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ grant_type: 'password', username: email, password: 'wrong-password-1' }).toString(),
+        }),
       fields.email!,
       'JinuAI OAuth2 form login',
     );
@@ -41,11 +60,23 @@ describe('account enumeration', () => {
 
   it('password reset requests: same answer for an existing and an unknown email, in every contract', async () => {
     const ovok = await ovokRegister(t.app, t.clientId);
-    await same((email) => t.app.inject({ method: 'POST', url: '/auth/reset-password', payload: { email, clientId: t.clientId } }), ovok.email, 'Ovok reset');
+    await same(
+      (email) => t.app.inject({ method: 'POST', url: '/auth/reset-password', payload: { email, clientId: t.clientId } }),
+      ovok.email,
+      'Ovok reset',
+    );
     const pm = await pmRegister(t.app);
-    await same((email) => t.app.inject({ method: 'POST', url: '/v1/auth/forgot-password', payload: { email } }), pm.email, 'PixelMover forgot-password');
+    await same(
+      (email) => t.app.inject({ method: 'POST', url: '/v1/auth/forgot-password', payload: { email } }),
+      pm.email,
+      'PixelMover forgot-password',
+    );
     const { fields } = await signedIn(t.app);
-    await same((email) => t.app.inject({ method: 'POST', url: `${API}/password-recovery/${encodeURIComponent(email)}` }), fields.email!, 'JinuAI password-recovery');
+    await same(
+      (email) => t.app.inject({ method: 'POST', url: `${API}/password-recovery/${encodeURIComponent(email)}` }),
+      fields.email!,
+      'JinuAI password-recovery',
+    );
   });
 
   // Regression (timing campaign): the reset request's lookup and email began at once, on the
@@ -62,7 +93,11 @@ describe('account enumeration', () => {
       return original(projectId, email);
     };
     try {
-      const answered = await t.app.inject({ method: 'POST', url: '/auth/reset-password', payload: { email: ovok.email, clientId: t.clientId } });
+      const answered = await t.app.inject({
+        method: 'POST',
+        url: '/auth/reset-password',
+        payload: { email: ovok.email, clientId: t.clientId },
+      });
       assert.equal(answered.statusCode, 200);
       assert.deepEqual(lookups, []);
       await t.app.core.lifecycle.background.idle();

@@ -26,7 +26,8 @@ describe('security headers, CORS per client, CSRF for PixelMover cookies', () =>
   });
 
   it('CORS: no headers for an unknown origin; an origin a client allows gets credentials', async () => {
-    const pre = (origin: string) => t.app.inject({ method: 'OPTIONS', url: '/v1/auth/login', headers: { origin, 'access-control-request-method': 'POST' } });
+    const pre = (origin: string) =>
+      t.app.inject({ method: 'OPTIONS', url: '/v1/auth/login', headers: { origin, 'access-control-request-method': 'POST' } });
     const evil = await pre('https://evil.example.test');
     assert.equal(evil.headers['access-control-allow-origin'], undefined);
     const good = await pre(ALLOWED);
@@ -36,7 +37,8 @@ describe('security headers, CORS per client, CSRF for PixelMover cookies', () =>
 
   it('CSRF: a cookie-authenticated PixelMover change from a foreign origin is refused with 419; allowed, own, API-key and origin-less requests pass', async () => {
     const { cookie, body } = await pmRegister(t.app);
-    const create = (headers: Record<string, string>) => t.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload: { name: 'k' } });
+    const create = (headers: Record<string, string>) =>
+      t.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload: { name: 'k' } });
     const foreign = await create({ cookie, origin: 'https://evil.example.test' });
     assert.equal(foreign.statusCode, 419);
     assert.deepEqual(foreign.json(), { message: 'CSRF token mismatch.' });

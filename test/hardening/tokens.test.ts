@@ -44,8 +44,14 @@ describe('token attacks on PixelMover and JinuAI', () => {
     token = (await jinuLogin(t)).access;
     claims = jose.decodeJwt(token);
     // The genuine token works on both: each refusal below is the forgery's doing.
-    assert.equal((await t.app.inject({ method: 'GET', url: `${API}/user/whoami`, headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
-    assert.equal((await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: `${API}/user/whoami`, headers: { authorization: `Bearer ${token}` } })).statusCode,
+      200,
+    );
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode,
+      200,
+    );
   });
   after(async () => {
     await Promise.all([t.close(), other.close()]);
@@ -59,7 +65,9 @@ describe('token attacks on PixelMover and JinuAI', () => {
     assert.ok(publicJwk);
     const publicPem = await jose.exportSPKI((await jose.importJWK(publicJwk, 'ES256')) as CryptoKey);
     for (const secret of [publicPem, JSON.stringify(publicJwk)]) {
-      const hs = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: header.kid }).sign(new TextEncoder().encode(secret));
+      const hs = await new jose.SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', kid: header.kid })
+        .sign(new TextEncoder().encode(secret));
       await refusedBy(t, { authorization: `Bearer ${hs}` }, 'HS256 with the public key');
     }
     const { privateKey } = await jose.generateKeyPair('ES256');
@@ -73,7 +81,12 @@ describe('token attacks on PixelMover and JinuAI', () => {
     const foreign = await jinuLogin(other);
     await refusedBy(t, { authorization: `Bearer ${foreign.access}` }, 'a token of another deployment');
     const [h, , s] = token.split('.') as [string, string, string];
-    for (const change of [{ sub: '00000000-0000-0000-0000-000000000000' }, { exp: 4_102_444_800 }, { project_id: other.projectId }, { aud: other.clientId }]) {
+    for (const change of [
+      { sub: '00000000-0000-0000-0000-000000000000' },
+      { exp: 4_102_444_800 },
+      { project_id: other.projectId },
+      { aud: other.clientId },
+    ]) {
       await refusedBy(t, { authorization: `Bearer ${h}.${b64({ ...claims, ...change })}.${s}` }, `tampered ${Object.keys(change)[0]}`);
     }
   });
@@ -81,12 +94,19 @@ describe('token attacks on PixelMover and JinuAI', () => {
   it('refuses expired and not-yet-valid tokens signed with the real key', async () => {
     const { kid, key } = await t.app.core.keys.signingKey();
     const now = Math.floor(Date.now() / 1000);
-    const sign = (extra: jose.JWTPayload) => new jose.SignJWT({ ...claims, ...extra }).setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' }).setIssuer(t.config.issuer).sign(key);
+    const sign = (extra: jose.JWTPayload) =>
+      new jose.SignJWT({ ...claims, ...extra })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+        .setIssuer(t.config.issuer)
+        .sign(key);
     await refusedBy(t, { authorization: `Bearer ${await sign({ iat: now - 7200, exp: now - 3600 })}` }, 'an expired token');
     await refusedBy(t, { authorization: `Bearer ${await sign({ iat: now, nbf: now + 3600, exp: now + 7200 })}` }, 'a not-yet-valid token');
     // Control: the same forging path with sane times is accepted, so the refusals are about time.
     const fine = await sign({ iat: now, exp: now + 600 });
-    assert.equal((await t.app.inject({ method: 'GET', url: `${API}/user/whoami`, headers: { authorization: `Bearer ${fine}` } })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: `${API}/user/whoami`, headers: { authorization: `Bearer ${fine}` } })).statusCode,
+      200,
+    );
   });
 
   it("refuses a valid token of another project's client", async () => {
@@ -109,10 +129,19 @@ describe('token attacks on PixelMover and JinuAI', () => {
     const key = pm.body.data.api_key.key;
     const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: pm.email, password: 'correct-horse-42' } });
     assert.equal(login.statusCode, 200, login.body);
-    const jinu = await t.app.inject({ method: 'POST', url: `${API}/auth/login`, payload: { email: pm.email, password: 'correct-horse-42' } });
+    const jinu = await t.app.inject({
+      method: 'POST',
+      url: `${API}/auth/login`,
+      payload: { email: pm.email, password: 'correct-horse-42' },
+    });
     assert.equal(jinu.statusCode, 200, jinu.body);
     const bearer = json<{ access_token: string }>(jinu).access_token;
-    for (const headers of [{ cookie: pm.cookie }, { authorization: `Bearer ${key}` }, { 'x-api-key': key }, { authorization: `Bearer ${bearer}` }]) {
+    for (const headers of [
+      { cookie: pm.cookie },
+      { authorization: `Bearer ${key}` },
+      { 'x-api-key': key },
+      { authorization: `Bearer ${bearer}` },
+    ]) {
       assert.equal((await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers })).statusCode, 200, JSON.stringify(headers));
     }
     await t.app.core.users.update(user.id, { is_active: false });

@@ -68,7 +68,10 @@ export async function login(app: FastifyInstance, email: string, password = 'you
 }
 
 /** Registers and logs in a new user. */
-export async function signedIn(app: FastifyInstance, overrides: Record<string, string> = {}): Promise<{ user: PublicUser; tokens: Tokens; fields: Record<string, string> }> {
+export async function signedIn(
+  app: FastifyInstance,
+  overrides: Record<string, string> = {},
+): Promise<{ user: PublicUser; tokens: Tokens; fields: Record<string, string> }> {
   const fields = newUser(overrides);
   const user = await register(app, fields);
   return { user, tokens: await login(app, fields.email!, fields.password), fields };

@@ -4,12 +4,31 @@ import { createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { API, multipart, newUser, register, urlencoded, type PublicUser } from './helpers.ts';
 
 /** The five fields of the seed page's cURL example, verbatim. */
-const SEED = { name: 'Test User', account: 'testuser', email: 'user@example.com', password: 'yourpassword', password_confirm: 'yourpassword' };
+const SEED = {
+  name: 'Test User',
+  account: 'testuser',
+  email: 'user@example.com',
+  password: 'yourpassword',
+  password_confirm: 'yourpassword',
+};
 
 /** Every field of the seed page's 201 body, in its order. */
 const PUBLIC_FIELDS = [
-  'name', 'email', 'account', 'id', 'roles', 'is_active', 'is_verified', 'is_superuser',
-  'bio', 'dob', 'phone', 'avatar_photo_id', 'deleted_at', 'created_at', 'updated_at',
+  'name',
+  'email',
+  'account',
+  'id',
+  'roles',
+  'is_active',
+  'is_verified',
+  'is_superuser',
+  'bio',
+  'dob',
+  'phone',
+  'avatar_photo_id',
+  'deleted_at',
+  'created_at',
+  'updated_at',
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -88,7 +107,12 @@ describe('JinuAI register (seed page)', () => {
 
   it('reports every missing form field as pydantic does (input null), in field order', async () => {
     const expected = {
-      detail: ['name', 'account', 'email', 'password', 'password_confirm'].map((name) => ({ type: 'missing', loc: ['body', name], msg: 'Field required', input: null })),
+      detail: ['name', 'account', 'email', 'password', 'password_confirm'].map((name) => ({
+        type: 'missing',
+        loc: ['body', name],
+        msg: 'Field required',
+        input: null,
+      })),
     };
     const empty = await post(await multipart({}));
     assert.equal(empty.statusCode, 422);
@@ -112,12 +136,26 @@ describe('JinuAI register (seed page)', () => {
 
   it('checks name length 8-40, account ≤ 32 and email ≤ 255 with pydantic v2 errors', async () => {
     const long = 'x'.repeat(41);
-    const response = await post(await multipart(newUser({ name: 'Short', account: 'a'.repeat(33), email: `${'e'.repeat(250)}@example.com` })));
+    const response = await post(
+      await multipart(newUser({ name: 'Short', account: 'a'.repeat(33), email: `${'e'.repeat(250)}@example.com` })),
+    );
     assert.equal(response.statusCode, 422);
     assert.deepEqual(json<Detail>(response), {
       detail: [
-        { type: 'string_too_short', loc: ['body', 'name'], msg: 'String should have at least 8 characters', input: 'Short', ctx: { min_length: 8 } },
-        { type: 'string_too_long', loc: ['body', 'account'], msg: 'String should have at most 32 characters', input: 'a'.repeat(33), ctx: { max_length: 32 } },
+        {
+          type: 'string_too_short',
+          loc: ['body', 'name'],
+          msg: 'String should have at least 8 characters',
+          input: 'Short',
+          ctx: { min_length: 8 },
+        },
+        {
+          type: 'string_too_long',
+          loc: ['body', 'account'],
+          msg: 'String should have at most 32 characters',
+          input: 'a'.repeat(33),
+          ctx: { max_length: 32 },
+        },
         {
           type: 'string_too_long',
           loc: ['body', 'email'],
@@ -129,7 +167,13 @@ describe('JinuAI register (seed page)', () => {
     });
     const tooLong = await post(urlencoded(newUser({ name: long })));
     assert.deepEqual(json<Detail>(tooLong).detail, [
-      { type: 'string_too_long', loc: ['body', 'name'], msg: 'String should have at most 40 characters', input: long, ctx: { max_length: 40 } },
+      {
+        type: 'string_too_long',
+        loc: ['body', 'name'],
+        msg: 'String should have at most 40 characters',
+        input: long,
+        ctx: { max_length: 40 },
+      },
     ]);
     // Lengths count characters, not UTF-16 units: 8 emoji are 8 characters.
     const emoji = await post(urlencoded(newUser({ name: '😀'.repeat(8) })));
@@ -151,7 +195,15 @@ describe('JinuAI register (seed page)', () => {
       assert.equal(response.statusCode, 422, email);
       assert.deepEqual(
         json<Detail>(response).detail,
-        [{ type: 'value_error', loc: ['body', 'email'], msg: `value is not a valid email address: ${reason}`, input: email, ctx: { reason } }],
+        [
+          {
+            type: 'value_error',
+            loc: ['body', 'email'],
+            msg: `value is not a valid email address: ${reason}`,
+            input: email,
+            ctx: { reason },
+          },
+        ],
         email,
       );
     }
@@ -167,23 +219,43 @@ describe('JinuAI register (seed page)', () => {
       headers: { 'content-type': 'multipart/form-data; boundary=x' },
     });
     assert.equal(cut.statusCode, 422);
-    assert.deepEqual(json<Detail>(cut).detail.map((item) => item.loc[1]), ['account', 'email', 'password', 'password_confirm']);
+    assert.deepEqual(
+      json<Detail>(cut).detail.map((item) => item.loc[1]),
+      ['account', 'email', 'password', 'password_confirm'],
+    );
     const huge = await post(urlencoded(newUser({ name: 'x'.repeat(70_000) })));
     assert.equal(huge.statusCode, 413);
     assert.equal(typeof json<{ detail: string }>(huge).detail, 'string');
   });
 
   it('documents the route under the jinuai tag with both form media types and an allow-listed answer', async () => {
-    const spec = json<{ paths: Record<string, Record<string, { tags: string[]; requestBody: { content: Record<string, unknown> }; responses: Record<string, { content: Record<string, { schema: { properties: Record<string, unknown> } }> }> }>> }>(
-      await t.app.inject({ method: 'GET', url: '/openapi.json' }),
-    );
+    const spec = json<{
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            tags: string[];
+            requestBody: { content: Record<string, unknown> };
+            responses: Record<string, { content: Record<string, { schema: { properties: Record<string, unknown> } }> }>;
+          }
+        >
+      >;
+    }>(await t.app.inject({ method: 'GET', url: '/openapi.json' }));
     const route = spec.paths['/api/v1/auth/register']?.post;
     assert.ok(route);
     assert.deepEqual(route.tags, ['jinuai']);
     assert.deepEqual(Object.keys(route.requestBody.content).sort(), ['application/x-www-form-urlencoded', 'multipart/form-data']);
     const answer = route.responses['201']?.content['application/json']?.schema.properties ?? {};
     assert.deepEqual(Object.keys(answer), PUBLIC_FIELDS);
-    for (const path of ['/api/v1/auth/login', '/api/v1/auth/token', '/api/v1/user/whoami', '/api/v1/user/search', '/api/v1/user/{account}/lookup', '/api/v1/health/liveness']) {
+    for (const path of [
+      '/api/v1/auth/login',
+      '/api/v1/auth/token',
+      '/api/v1/user/whoami',
+      '/api/v1/user/search',
+      '/api/v1/user/{account}/lookup',
+      '/api/v1/health/liveness',
+    ]) {
       const operations = Object.values(spec.paths[path] ?? {});
       assert.ok(operations.length > 0, path);
       for (const operation of operations) assert.deepEqual(operation.tags, ['jinuai'], path);

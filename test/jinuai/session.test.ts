@@ -18,7 +18,11 @@ describe('JinuAI login and tokens', () => {
   it('logs in with JSON {email, password} (email case-insensitive) → {access_token, refresh_token, token_type}', async () => {
     const fields = newUser();
     await register(t.app, fields);
-    const response = await t.app.inject({ method: 'POST', url: `${API}/auth/login`, payload: { email: fields.email!.toUpperCase(), password: 'yourpassword' } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `${API}/auth/login`,
+      payload: { email: fields.email!.toUpperCase(), password: 'yourpassword' },
+    });
     assert.equal(response.statusCode, 200);
     const body = json<Tokens>(response);
     assert.deepEqual(Object.keys(body), ['access_token', 'refresh_token', 'token_type']);
@@ -38,7 +42,11 @@ describe('JinuAI login and tokens', () => {
       assert.equal(response.statusCode, 200);
       assert.equal(json<Tokens>(response).token_type, 'bearer');
     }
-    const wrongGrant = await t.app.inject({ method: 'POST', url: `${API}/auth/login`, ...urlencoded({ ...form, grant_type: 'client_credentials' }) });
+    const wrongGrant = await t.app.inject({
+      method: 'POST',
+      url: `${API}/auth/login`,
+      ...urlencoded({ ...form, grant_type: 'client_credentials' }),
+    });
     assert.equal(wrongGrant.statusCode, 422);
     assert.deepEqual(json<Detail>(wrongGrant).detail, [
       {
@@ -56,8 +64,16 @@ describe('JinuAI login and tokens', () => {
   it('gives a wrong password and an unknown email the same 401 with WWW-Authenticate: Bearer', async () => {
     const fields = newUser();
     await register(t.app, fields);
-    const wrong = await t.app.inject({ method: 'POST', url: `${API}/auth/login`, payload: { email: fields.email, password: 'not-the-password' } });
-    const unknown = await t.app.inject({ method: 'POST', url: `${API}/auth/login`, payload: { email: 'nobody@example.com', password: 'not-the-password' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: `${API}/auth/login`,
+      payload: { email: fields.email, password: 'not-the-password' },
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: `${API}/auth/login`,
+      payload: { email: 'nobody@example.com', password: 'not-the-password' },
+    });
     for (const response of [wrong, unknown]) {
       assert.equal(response.statusCode, 401);
       assert.deepEqual(json(response), { detail: 'Incorrect email or password' });
@@ -75,7 +91,14 @@ describe('JinuAI login and tokens', () => {
       detail: [{ type: 'string_type', loc: ['body', 'email'], msg: 'Input should be a valid string', input: 1 }],
     });
     assert.deepEqual(json(await post('[1]')), {
-      detail: [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: [1] }],
+      detail: [
+        {
+          type: 'model_attributes_type',
+          loc: ['body'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: [1],
+        },
+      ],
     });
     assert.deepEqual(json(await post('')), { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] });
     const malformed: Array<[string, number, string]> = [
@@ -91,13 +114,29 @@ describe('JinuAI login and tokens', () => {
     for (const [text, pos, error] of malformed) {
       const response = await post(text);
       assert.equal(response.statusCode, 422, text);
-      assert.deepEqual(json(response), { detail: [{ type: 'json_invalid', loc: ['body', pos], msg: 'JSON decode error', input: {}, ctx: { error } }] }, text);
+      assert.deepEqual(
+        json(response),
+        { detail: [{ type: 'json_invalid', loc: ['body', pos], msg: 'JSON decode error', input: {}, ctx: { error } }] },
+        text,
+      );
     }
     // A JSON endpoint reads any other media type as raw bytes, which are not an object.
     assert.deepEqual(json(await post('email=x', 'text/plain')), {
-      detail: [{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: 'email=x' }],
+      detail: [
+        {
+          type: 'model_attributes_type',
+          loc: ['body'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: 'email=x',
+        },
+      ],
     });
-    const notUtf8 = await t.app.inject({ method: 'POST', url: `${API}/auth/token`, payload: Buffer.from([0x7b, 0xff, 0x7d]), headers: { 'content-type': 'application/json' } });
+    const notUtf8 = await t.app.inject({
+      method: 'POST',
+      url: `${API}/auth/token`,
+      payload: Buffer.from([0x7b, 0xff, 0x7d]),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(notUtf8.statusCode, 400);
     assert.deepEqual(json(notUtf8), { detail: 'There was an error parsing the body' });
     const huge = await post(JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(70_000) }));
@@ -112,7 +151,10 @@ describe('JinuAI login and tokens', () => {
     assert.deepEqual(Object.keys(refreshed).sort(), ['access_token', 'refresh_token', 'token_type']);
     assert.equal(refreshed.token_type, 'bearer');
     assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
-    assert.equal((await t.app.inject({ method: 'GET', url: `${API}/user/whoami`, headers: bearer(refreshed.access_token) })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: `${API}/user/whoami`, headers: bearer(refreshed.access_token) })).statusCode,
+      200,
+    );
     const next = await t.app.inject({ method: 'POST', url: `${API}/auth/token`, payload: { refresh_token: refreshed.refresh_token } });
     assert.equal(next.statusCode, 200);
     for (const bogus of ['ghr_not-a-real-token', 'nonsense']) {
@@ -158,8 +200,20 @@ describe('JinuAI user endpoints', () => {
 
   it('updates only the fields sent; null clears; values are validated like pydantic', async () => {
     const { tokens } = await signedIn(t.app);
-    const update = (payload: unknown) => t.app.inject({ method: 'POST', url: `${API}/user/update`, payload: payload as Record<string, unknown>, headers: bearer(tokens.access_token) });
-    const first = await update({ bio: 'Hello there', dob: '1990-02-28', phone: '+15551234567', avatar_photo_id: '3C90C3CC0D444B5088888DD25736052A', name: 'New Full Name' });
+    const update = (payload: unknown) =>
+      t.app.inject({
+        method: 'POST',
+        url: `${API}/user/update`,
+        payload: payload as Record<string, unknown>,
+        headers: bearer(tokens.access_token),
+      });
+    const first = await update({
+      bio: 'Hello there',
+      dob: '1990-02-28',
+      phone: '+15551234567',
+      avatar_photo_id: '3C90C3CC0D444B5088888DD25736052A',
+      name: 'New Full Name',
+    });
     assert.equal(first.statusCode, 200);
     const body = json<PublicUser>(first);
     assert.equal(body.bio, 'Hello there');
@@ -171,11 +225,29 @@ describe('JinuAI user endpoints', () => {
     assert.equal(second.phone, null);
     assert.equal(second.bio, 'Hello there');
 
-    const invalid = await update({ name: 'short', bio: 'b'.repeat(201), dob: '1990-13-01', phone: '1'.repeat(21), avatar_photo_id: 'nope' });
+    const invalid = await update({
+      name: 'short',
+      bio: 'b'.repeat(201),
+      dob: '1990-13-01',
+      phone: '1'.repeat(21),
+      avatar_photo_id: 'nope',
+    });
     assert.equal(invalid.statusCode, 422);
     assert.deepEqual(json<Detail>(invalid).detail, [
-      { type: 'string_too_short', loc: ['body', 'name'], msg: 'String should have at least 8 characters', input: 'short', ctx: { min_length: 8 } },
-      { type: 'string_too_long', loc: ['body', 'bio'], msg: 'String should have at most 200 characters', input: 'b'.repeat(201), ctx: { max_length: 200 } },
+      {
+        type: 'string_too_short',
+        loc: ['body', 'name'],
+        msg: 'String should have at least 8 characters',
+        input: 'short',
+        ctx: { min_length: 8 },
+      },
+      {
+        type: 'string_too_long',
+        loc: ['body', 'bio'],
+        msg: 'String should have at most 200 characters',
+        input: 'b'.repeat(201),
+        ctx: { max_length: 200 },
+      },
       {
         type: 'date_from_datetime_parsing',
         loc: ['body', 'dob'],
@@ -183,7 +255,13 @@ describe('JinuAI user endpoints', () => {
         input: '1990-13-01',
         ctx: { error: 'month value is outside expected range of 1-12' },
       },
-      { type: 'string_too_long', loc: ['body', 'phone'], msg: 'String should have at most 20 characters', input: '1'.repeat(21), ctx: { max_length: 20 } },
+      {
+        type: 'string_too_long',
+        loc: ['body', 'phone'],
+        msg: 'String should have at most 20 characters',
+        input: '1'.repeat(21),
+        ctx: { max_length: 20 },
+      },
       {
         type: 'uuid_parsing',
         loc: ['body', 'avatar_photo_id'],
@@ -199,7 +277,8 @@ describe('JinuAI user endpoints', () => {
   it('changes the account handle (lower-cased) and refuses one another user holds', async () => {
     const other = await signedIn(t.app);
     const { tokens, fields } = await signedIn(t.app);
-    const update = (account: string) => t.app.inject({ method: 'POST', url: `${API}/user/update`, payload: { account }, headers: bearer(tokens.access_token) });
+    const update = (account: string) =>
+      t.app.inject({ method: 'POST', url: `${API}/user/update`, payload: { account }, headers: bearer(tokens.access_token) });
     const taken = await update(other.fields.account!.toUpperCase());
     assert.equal(taken.statusCode, 400);
     assert.deepEqual(json(taken), { detail: 'Account name already taken' });
@@ -223,10 +302,18 @@ describe('JinuAI user endpoints', () => {
     const noCredentials = await t.app.inject({ method: 'POST', url: `${API}/user/recover` });
     assert.equal(noCredentials.statusCode, 401);
     assert.deepEqual(json(noCredentials), { detail: 'Not authenticated' });
-    const wrong = await t.app.inject({ method: 'POST', url: `${API}/user/recover`, payload: { email: fields.email, password: 'wrong-password' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: `${API}/user/recover`,
+      payload: { email: fields.email, password: 'wrong-password' },
+    });
     assert.equal(wrong.statusCode, 401);
     assert.deepEqual(json(wrong), { detail: 'Incorrect email or password' });
-    const recovered = await t.app.inject({ method: 'POST', url: `${API}/user/recover`, payload: { email: fields.email, password: 'yourpassword' } });
+    const recovered = await t.app.inject({
+      method: 'POST',
+      url: `${API}/user/recover`,
+      payload: { email: fields.email, password: 'yourpassword' },
+    });
     assert.equal(recovered.statusCode, 200);
     assert.equal(json<PublicUser>(recovered).deleted_at, null);
 
@@ -250,7 +337,8 @@ describe('JinuAI user endpoints', () => {
   it('searches by prefix of account, email or name, a bounded page at a time, signed-in only', async () => {
     const tag = `srch${Date.now().toString(36)}`;
     const people = [];
-    for (let i = 0; i < 3; i += 1) people.push(await signedIn(t.app, { account: `${tag}${i}`, email: `${tag}.${i}@example.com`, name: `Searchable Person ${i}` }));
+    for (let i = 0; i < 3; i += 1)
+      people.push(await signedIn(t.app, { account: `${tag}${i}`, email: `${tag}.${i}@example.com`, name: `Searchable Person ${i}` }));
     const token = people[0]!.tokens.access_token;
     const search = (query: string) => t.app.inject({ method: 'GET', url: `${API}/user/search?${query}`, headers: bearer(token) });
 
@@ -268,11 +356,22 @@ describe('JinuAI user endpoints', () => {
     const tooMany = await search(`q=${tag}&limit=101`);
     assert.equal(tooMany.statusCode, 422);
     assert.deepEqual(json<Detail>(tooMany).detail, [
-      { type: 'less_than_equal', loc: ['query', 'limit'], msg: 'Input should be less than or equal to 100', input: '101', ctx: { le: 100 } },
+      {
+        type: 'less_than_equal',
+        loc: ['query', 'limit'],
+        msg: 'Input should be less than or equal to 100',
+        input: '101',
+        ctx: { le: 100 },
+      },
     ]);
     assert.deepEqual(json<Detail>(await search('skip=x')).detail, [
       { type: 'missing', loc: ['query', 'q'], msg: 'Field required', input: null },
-      { type: 'int_parsing', loc: ['query', 'skip'], msg: 'Input should be a valid integer, unable to parse string as an integer', input: 'x' },
+      {
+        type: 'int_parsing',
+        loc: ['query', 'skip'],
+        msg: 'Input should be a valid integer, unable to parse string as an integer',
+        input: 'x',
+      },
     ]);
     const anonymous = await t.app.inject({ method: 'GET', url: `${API}/user/search?q=${tag}` });
     assert.equal(anonymous.statusCode, 401);
@@ -305,7 +404,7 @@ describe('JinuAI across contracts', () => {
   });
   after(async () => t.close());
 
-  it('logs in a user registered through Ovok, and each contract accepts the other one\'s tokens', async () => {
+  it("logs in a user registered through Ovok, and each contract accepts the other one's tokens", async () => {
     const { email, password, tokens: ovok } = await ovokRegister(t.app, t.clientId);
     const jinu = await login(t.app, email, password);
     const me = await t.app.inject({ method: 'GET', url: `${API}/user/whoami`, headers: bearer(jinu.access_token) });

@@ -14,9 +14,13 @@ before(async () => {
 after(async () => t.close());
 
 describe('JinuAI: password recovery, reset, change and MFA (FastAPI template routes)', () => {
-
   const post = (url: string, payload?: object, token?: string) =>
-    t.app.inject({ method: 'POST', url: `${API}${url}`, ...(payload && { payload }), ...(token !== undefined && { headers: bearer(token) }) });
+    t.app.inject({
+      method: 'POST',
+      url: `${API}${url}`,
+      ...(payload && { payload }),
+      ...(token !== undefined && { headers: bearer(token) }),
+    });
 
   it('recovery answers the same for unknown addresses; the emailed token resets the password once and signs out everywhere', async () => {
     const { fields, tokens } = await signedIn(t.app);
@@ -49,11 +53,14 @@ describe('JinuAI: password recovery, reset, change and MFA (FastAPI template rou
   it('PATCH /users/me/password needs the current password and keeps only the calling session', async () => {
     const { fields, tokens } = await signedIn(t.app);
     const other = await login(t.app, fields.email!);
-    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `${API}/users/me/password`, headers: bearer(tokens.access_token), payload });
+    const patch = (payload: object) =>
+      t.app.inject({ method: 'PATCH', url: `${API}/users/me/password`, headers: bearer(tokens.access_token), payload });
     const wrong = await patch({ current_password: 'not-my-password', new_password: 'brand-new-secret' });
     assert.equal(wrong.statusCode, 400);
     assert.deepEqual(json(wrong), { detail: 'Incorrect password' });
-    assert.deepEqual(json(await patch({ current_password: 'yourpassword', new_password: 'yourpassword' })), { detail: 'New password cannot be the same as the current one' });
+    assert.deepEqual(json(await patch({ current_password: 'yourpassword', new_password: 'yourpassword' })), {
+      detail: 'New password cannot be the same as the current one',
+    });
     const ok = await patch({ current_password: 'yourpassword', new_password: 'brand-new-secret' });
     assert.deepEqual(json(ok), { message: 'Password updated successfully' });
     assert.equal((await t.app.inject({ method: 'GET', url: `${API}/user/whoami`, headers: bearer(tokens.access_token) })).statusCode, 200);
@@ -71,12 +78,19 @@ describe('JinuAI: password recovery, reset, change and MFA (FastAPI template rou
     assert.equal(enabled.statusCode, 200, enabled.body);
     assert.equal(json<{ recovery_codes: string[] }>(enabled).recovery_codes.length, 10);
 
-    const step = await t.app.inject({ method: 'POST', url: `${API}/auth/login`, payload: { email: fields.email, password: 'yourpassword' } });
+    const step = await t.app.inject({
+      method: 'POST',
+      url: `${API}/auth/login`,
+      payload: { email: fields.email, password: 'yourpassword' },
+    });
     assert.equal(step.statusCode, 200);
     const challenge = json<{ mfa_required: boolean; mfa_token: string; token_type: string }>(step);
     assert.equal(challenge.mfa_required, true);
     assert.equal(challenge.token_type, 'mfa');
-    const bad = await post('/auth/mfa/verify', { mfa_token: challenge.mfa_token, code: '000000' === (await generate({ secret })) ? '111111' : '000000' });
+    const bad = await post('/auth/mfa/verify', {
+      mfa_token: challenge.mfa_token,
+      code: '000000' === (await generate({ secret })) ? '111111' : '000000',
+    });
     assert.equal(bad.statusCode, 401);
     assert.deepEqual(json(bad), { detail: 'Invalid MFA code' });
     const code = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
@@ -112,14 +126,23 @@ describe('PixelMover: Laravel/Fortify password reset, update, email verification
     const token = decodeURIComponent(link.pathname.split('/').pop() ?? '');
 
     const reset = (payload: object) => pm('POST', '/auth/reset-password', payload);
-    const wrongEmail = await reset({ token, email: 'someone.else@example.com', password: 'brand-new-secret', password_confirmation: 'brand-new-secret' });
+    const wrongEmail = await reset({
+      token,
+      email: 'someone.else@example.com',
+      password: 'brand-new-secret',
+      password_confirmation: 'brand-new-secret',
+    });
     assert.equal(wrongEmail.statusCode, 422);
     assert.deepEqual(json<Laravel422>(wrongEmail).errors, { email: ['This password reset token is invalid.'] });
     const unconfirmed = await reset({ token, email, password: 'brand-new-secret', password_confirmation: 'other' });
     assert.deepEqual(json<Laravel422>(unconfirmed).errors, { password: ['The password field confirmation does not match.'] });
     const done = await reset({ token, email, password: 'brand-new-secret', password_confirmation: 'brand-new-secret' });
     assert.deepEqual(json(done), { success: true, message: 'Your password has been reset.' });
-    assert.equal((await reset({ token, email, password: 'other-new-secret', password_confirmation: 'other-new-secret' })).statusCode, 422, 'the token works once');
+    assert.equal(
+      (await reset({ token, email, password: 'other-new-secret', password_confirmation: 'other-new-secret' })).statusCode,
+      422,
+      'the token works once',
+    );
     assert.equal((await pm('GET', '/auth/me', undefined, cookie)).statusCode, 401, 'sessions end with a reset');
     assert.equal((await pm('POST', '/auth/login', { email, password: 'brand-new-secret' })).statusCode, 200);
   });
@@ -127,13 +150,28 @@ describe('PixelMover: Laravel/Fortify password reset, update, email verification
   it('PUT /user/password needs the current password (Fortify messages) and keeps only the calling session', async () => {
     const { email, cookie } = await pmRegister(t.app);
     const other = cookieOf((await pm('POST', '/auth/login', { email, password: PASSWORD })).headers['set-cookie']);
-    const wrong = await pm('PUT', '/user/password', { current_password: 'not-my-password', password: 'brand-new-secret', password_confirmation: 'brand-new-secret' }, cookie);
+    const wrong = await pm(
+      'PUT',
+      '/user/password',
+      { current_password: 'not-my-password', password: 'brand-new-secret', password_confirmation: 'brand-new-secret' },
+      cookie,
+    );
     assert.equal(wrong.statusCode, 422);
     assert.deepEqual(json<Laravel422>(wrong).errors, { current_password: ['The provided password does not match your current password.'] });
-    const weak = await pm('PUT', '/user/password', { current_password: PASSWORD, password: 'password', password_confirmation: 'password' }, cookie);
+    const weak = await pm(
+      'PUT',
+      '/user/password',
+      { current_password: PASSWORD, password: 'password', password_confirmation: 'password' },
+      cookie,
+    );
     assert.equal(weak.statusCode, 422);
     assert.deepEqual(Object.keys(json<Laravel422>(weak).errors), ['password']);
-    const ok = await pm('PUT', '/user/password', { current_password: PASSWORD, password: 'brand-new-secret', password_confirmation: 'brand-new-secret' }, cookie);
+    const ok = await pm(
+      'PUT',
+      '/user/password',
+      { current_password: PASSWORD, password: 'brand-new-secret', password_confirmation: 'brand-new-secret' },
+      cookie,
+    );
     assert.deepEqual(json(ok), { success: true, message: 'Your password has been updated.' });
     assert.equal((await pm('GET', '/auth/me', undefined, cookie)).statusCode, 200);
     assert.equal((await pm('GET', '/auth/me', undefined, other)).statusCode, 401);
@@ -141,7 +179,9 @@ describe('PixelMover: Laravel/Fortify password reset, update, email verification
 
   it('registration emails a verification link; GET /email/verify/{id}/{hash} verifies once; resending is throttled', async () => {
     const { email, cookie } = await pmRegister(t.app);
-    const [, , id, secret] = linkIn(await outboxFor(t.app, email, (item) => item.kind === 'verify-email'), '/verify-email/').pathname.split('/');
+    const [, , id, secret] = linkIn(await outboxFor(t.app, email, (item) => item.kind === 'verify-email'), '/verify-email/').pathname.split(
+      '/',
+    );
     assert.equal((await pm('POST', '/email/verification-notification', undefined, cookie)).statusCode, 429, 'one email a minute');
     assert.equal((await pm('GET', `/email/verify/${id}/${secret}x`)).statusCode, 403);
     const verified = await pm('GET', `/email/verify/${id}/${secret}`);
@@ -157,7 +197,12 @@ describe('PixelMover: Laravel/Fortify password reset, update, email verification
     assert.match(qr.svg, /^<svg/);
     const { secretKey } = json<{ secretKey: string }>(await pm('GET', '/user/two-factor-secret-key', undefined, cookie));
     assert.equal(new URL(qr.url).searchParams.get('secret'), secretKey);
-    const confirmed = await pm('POST', '/user/confirmed-two-factor-authentication', { code: await generate({ secret: secretKey }) }, cookie);
+    const confirmed = await pm(
+      'POST',
+      '/user/confirmed-two-factor-authentication',
+      { code: await generate({ secret: secretKey }) },
+      cookie,
+    );
     assert.equal(confirmed.statusCode, 200, confirmed.body);
     const recoveryCodes = json<string[]>(confirmed);
     assert.equal(recoveryCodes.length, 10);

@@ -13,14 +13,23 @@ import { createTestApp, freshPostgresDatabase, json, onPostgres, testEnv, type T
 import { ovokLogin, ovokRegister, uniqueEmail } from '../helpers/ovok.ts';
 import { admin, linkIn, newProject, outboxFor, startMailSink, type MailSink } from './helpers.ts';
 
-const ALL_OK = { resourceType: 'OperationOutcome', id: 'allok', issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }] };
+const ALL_OK = {
+  resourceType: 'OperationOutcome',
+  id: 'allok',
+  issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }],
+};
 
 describe('email verification and password reset over real SMTP (Ovok)', () => {
   let sink: MailSink;
   let t: TestApp;
   before(async () => {
     sink = await startMailSink();
-    t = await createTestApp({ SMTP_URL: sink.url, MAIL_POLL_MS: '50', MAIL_RETRY_BASE_MS: '20', LINK_BASE_URL: 'https://app.example.test' });
+    t = await createTestApp({
+      SMTP_URL: sink.url,
+      MAIL_POLL_MS: '50',
+      MAIL_RETRY_BASE_MS: '20',
+      LINK_BASE_URL: 'https://app.example.test',
+    });
   });
   after(async () => {
     await t.close();
@@ -56,7 +65,11 @@ describe('email verification and password reset over real SMTP (Ovok)', () => {
   it('an expired verification link is refused', async () => {
     const { email } = await ovokRegister(t.app, t.clientId);
     const [, , id, secret] = linkIn(await sink.waitFor(email), '/verify-email/').pathname.split('/');
-    await t.app.core.database.db.updateTable('email_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id!).execute();
+    await t.app.core.database.db
+      .updateTable('email_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', id!)
+      .execute();
     const expired = await post('/auth/verify-email', { id, secret });
     assert.equal(expired.statusCode, 400);
     assert.equal(json<{ issue: Array<{ details: { text: string } }> }>(expired).issue[0]?.details.text, 'Invalid or expired token');
@@ -98,16 +111,26 @@ describe('email verification and password reset over real SMTP (Ovok)', () => {
   it('an expired reset secret is refused', async () => {
     const { email } = await ovokRegister(t.app, t.clientId);
     await post('/auth/reset-password', { email, clientId: t.clientId });
-    const [, , id, secret] = linkIn(await sink.waitFor(email, (m) => m.decoded.includes('/setpassword/')), '/setpassword/').pathname.split('/');
-    await t.app.core.database.db.updateTable('email_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id!).execute();
+    const [, , id, secret] = linkIn(await sink.waitFor(email, (m) => m.decoded.includes('/setpassword/')), '/setpassword/').pathname.split(
+      '/',
+    );
+    await t.app.core.database.db
+      .updateTable('email_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', id!)
+      .execute();
     assert.equal((await post('/auth/set-password', { id, secret, password: 'a-brand-new-pass' })).statusCode, 400);
   });
 
   it('concurrent set-password calls with one secret: exactly one succeeds', async () => {
     const { email } = await ovokRegister(t.app, t.clientId);
     await post('/auth/reset-password', { email, clientId: t.clientId });
-    const [, , id, secret] = linkIn(await sink.waitFor(email, (m) => m.decoded.includes('/setpassword/')), '/setpassword/').pathname.split('/');
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => post('/auth/set-password', { id, secret, password: `concurrent-pass-${i}` })));
+    const [, , id, secret] = linkIn(await sink.waitFor(email, (m) => m.decoded.includes('/setpassword/')), '/setpassword/').pathname.split(
+      '/',
+    );
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => post('/auth/set-password', { id, secret, password: `concurrent-pass-${i}` })),
+    );
     const winners = results.map((response, i) => ({ status: response.statusCode, i })).filter((r) => r.status === 200);
     assert.equal(winners.length, 1);
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 400, 400, 400, 400, 400, 400, 400]);
@@ -131,7 +154,11 @@ describe('email verification and password reset over real SMTP (Ovok)', () => {
     await t.app.core.lifecycle.background.idle();
     await t.app.core.lifecycle.mail.drain();
     await t.app.core.lifecycle.mail.idle();
-    assert.equal(sink.received.filter((mail) => mail.to.includes(unknown.toLowerCase())).length, 0, 'nothing is sent to an unknown address');
+    assert.equal(
+      sink.received.filter((mail) => mail.to.includes(unknown.toLowerCase())).length,
+      0,
+      'nothing is sent to an unknown address',
+    );
   });
 
   it('a failed delivery is retried with backoff until the SMTP server takes it', async () => {
@@ -223,9 +250,14 @@ describe('development outbox (no SMTP) and the mail queue', () => {
     assert.equal(reset.status, 'outbox');
     assert.match(reset.subject, /Reset your Default Project password/);
     assert.match(reset.text, /\/setpassword\/[0-9a-f-]{36}\/ghp_/);
-    const list = json<{ mode: string; items: Array<{ kind: string }> }>(await admin(t.app, 'GET', `/admin/outbox?to=${encodeURIComponent(email)}`));
+    const list = json<{ mode: string; items: Array<{ kind: string }> }>(
+      await admin(t.app, 'GET', `/admin/outbox?to=${encodeURIComponent(email)}`),
+    );
     assert.equal(list.mode, 'outbox');
-    assert.deepEqual(list.items.map((item) => item.kind), ['password-reset', 'verify-email']);
+    assert.deepEqual(
+      list.items.map((item) => item.kind),
+      ['password-reset', 'verify-email'],
+    );
   });
 
   it('two workers draining one table deliver each message exactly once', async () => {
@@ -235,7 +267,8 @@ describe('development outbox (no SMTP) and the mail queue', () => {
     const b = countingTransport();
     const first = new Mailer(db, quiet, { ...options, transport: a });
     const second = new Mailer(db, quiet, { ...options, transport: b });
-    for (let i = 0; i < 40; i += 1) await first.enqueue({ projectId: null, kind: 'test', to: `queue-${i}@example.com`, subject: `#${i}`, text: 'hello' });
+    for (let i = 0; i < 40; i += 1)
+      await first.enqueue({ projectId: null, kind: 'test', to: `queue-${i}@example.com`, subject: `#${i}`, text: 'hello' });
     await Promise.all([first.drain(), second.drain(), first.idle()]);
     const delivered = [...a.sent, ...b.sent].map((message) => message.subject).sort();
     assert.equal(delivered.length, 40);
@@ -246,7 +279,13 @@ describe('development outbox (no SMTP) and the mail queue', () => {
 
   it('a message that keeps failing is marked failed after the last attempt, with the error kept', async () => {
     const db = t.app.core.database.db;
-    const mailer = new Mailer(db, quiet, { from: 'test@example.com', transport: countingTransport(true), pollMs: 60_000, retryBaseMs: 1, maxAttempts: 3 });
+    const mailer = new Mailer(db, quiet, {
+      from: 'test@example.com',
+      transport: countingTransport(true),
+      pollMs: 60_000,
+      retryBaseMs: 1,
+      maxAttempts: 3,
+    });
     const id = await mailer.enqueue({ projectId: null, kind: 'test', to: 'doomed@example.com', subject: 'doomed', text: 'x' });
     for (let i = 0; i < 20; i += 1) {
       await mailer.idle();
@@ -265,7 +304,13 @@ describe('development outbox (no SMTP) and the mail queue', () => {
   it('templates: per-project overrides, values escaped in HTML and kept off the subject line', () => {
     const project = { settings: { mailTemplates: { 'password-reset': { subject: '{{projectName}}: new password' } } } };
     const template = templateFor(project, 'password-reset');
-    const message = render(template, { projectName: 'Acme <b>\r\nBcc: x', email: 'a@example.com', name: 'Ann', link: 'https://x.test/r?a=1&b=2', expiresIn: '1 hour' });
+    const message = render(template, {
+      projectName: 'Acme <b>\r\nBcc: x',
+      email: 'a@example.com',
+      name: 'Ann',
+      link: 'https://x.test/r?a=1&b=2',
+      expiresIn: '1 hour',
+    });
     assert.equal(message.subject, 'Acme <b> Bcc: x: new password');
     assert.ok(message.html.includes('href="https://x.test/r?a=1&#38;b=2"'), message.html);
     assert.ok(message.html.includes('Acme &#60;b&#62;'), message.html);

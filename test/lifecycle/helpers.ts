@@ -87,12 +87,22 @@ export function linkIn(mail: { decoded: string } | { text: string }, marker: str
 }
 
 export function admin(app: FastifyInstance, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) {
-  return app.inject({ method, url, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, ...(payload !== undefined && { payload: payload as object }) });
+  return app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    ...(payload !== undefined && { payload: payload as object }),
+  });
 }
 
 /** A new project (with the given settings) and its client application, so tests do not share settings. */
-export async function newProject(app: FastifyInstance, settings: Record<string, unknown> = {}): Promise<{ projectId: string; clientId: string }> {
-  const project = json<{ id: string }>(await admin(app, 'POST', '/admin/projects', { name: `Lifecycle ${Math.random().toString(36).slice(2, 8)}`, settings }));
+export async function newProject(
+  app: FastifyInstance,
+  settings: Record<string, unknown> = {},
+): Promise<{ projectId: string; clientId: string }> {
+  const project = json<{ id: string }>(
+    await admin(app, 'POST', '/admin/projects', { name: `Lifecycle ${Math.random().toString(36).slice(2, 8)}`, settings }),
+  );
   const client = json<{ id: string }>(await admin(app, 'POST', `/admin/projects/${project.id}/clients`, { name: 'App' }));
   return { projectId: project.id, clientId: client.id };
 }
@@ -108,7 +118,12 @@ export interface OutboxItem {
 }
 
 /** Polls GET /admin/outbox until a message to `to` matching `predicate` shows up. */
-export async function outboxFor(app: FastifyInstance, to: string, predicate: (item: OutboxItem) => boolean = () => true, timeoutMs = 10_000): Promise<OutboxItem> {
+export async function outboxFor(
+  app: FastifyInstance,
+  to: string,
+  predicate: (item: OutboxItem) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<OutboxItem> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await admin(app, 'GET', `/admin/outbox?to=${encodeURIComponent(to)}`);
@@ -120,7 +135,9 @@ export async function outboxFor(app: FastifyInstance, to: string, predicate: (it
 }
 
 /** A stand-in for the Pwned Passwords range API on 127.0.0.1; `breached` are SHA-1 hex digests (upper case). */
-export async function startFakePwnedPasswords(breached: readonly string[]): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+export async function startFakePwnedPasswords(
+  breached: readonly string[],
+): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
   const server: Server = createServer((request, response) => {
     requests.push(request.url ?? '');

@@ -23,16 +23,22 @@ after(async () => {
 });
 
 describe('TOTP MFA (Ovok, Medplum routes)', () => {
-
   const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: object) =>
-    t.app.inject({ method, url, ...(payload && { payload }), ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }) });
+    t.app.inject({
+      method,
+      url,
+      ...(payload && { payload }),
+      ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }),
+    });
   const login = (email: string, password: string) => call('POST', '/v2/auth/login', undefined, { email, password, clientId: t.clientId });
   /** The code of the time step `steps` away from now. */
   const code = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 
   async function enroll(): Promise<{ email: string; password: string; tokens: OvokTokens; secret: string; recoveryCodes: string[] }> {
     const { email, password, tokens } = await ovokRegister(t.app, t.clientId);
-    const status = json<{ enrolled: boolean; enrollUri: string; enrollQrCode: string }>(await call('GET', '/auth/mfa/status', tokens.accessToken));
+    const status = json<{ enrolled: boolean; enrollUri: string; enrollQrCode: string }>(
+      await call('GET', '/auth/mfa/status', tokens.accessToken),
+    );
     assert.equal(status.enrolled, false);
     assert.match(status.enrollQrCode, /^data:image\/png;base64,/);
     const uri = new URL(status.enrollUri);
@@ -41,7 +47,11 @@ describe('TOTP MFA (Ovok, Medplum routes)', () => {
     const secret = uri.searchParams.get('secret') ?? '';
     // Asking again shows the same pending secret.
     assert.equal(json<{ enrollUri: string }>(await call('GET', '/auth/mfa/status', tokens.accessToken)).enrollUri, status.enrollUri);
-    assert.equal((await call('POST', '/auth/mfa/enroll', tokens.accessToken, { token: '000000' === (await code(secret)) ? '111111' : '000000' })).statusCode, 401);
+    assert.equal(
+      (await call('POST', '/auth/mfa/enroll', tokens.accessToken, { token: '000000' === (await code(secret)) ? '111111' : '000000' }))
+        .statusCode,
+      401,
+    );
     const enrolled = await call('POST', '/auth/mfa/enroll', tokens.accessToken, { token: await code(secret) });
     assert.equal(enrolled.statusCode, 200, enrolled.body);
     const { recoveryCodes } = json<{ recoveryCodes: string[] }>(enrolled);
@@ -70,7 +80,11 @@ describe('TOTP MFA (Ovok, Medplum routes)', () => {
     assert.equal(verified.statusCode, 200, verified.body);
     const signedIn = json<OvokTokens>(verified);
     assert.equal((await call('GET', '/auth/me', signedIn.accessToken)).statusCode, 200);
-    assert.equal((await call('POST', '/auth/mfa/verify', undefined, { login: step.login, token: next })).statusCode, 401, 'a challenge is single-use');
+    assert.equal(
+      (await call('POST', '/auth/mfa/verify', undefined, { login: step.login, token: next })).statusCode,
+      401,
+      'a challenge is single-use',
+    );
 
     const again = json<{ login: string }>(await login(email, password));
     const replay = await call('POST', '/auth/mfa/verify', undefined, { login: again.login, token: next });
@@ -81,20 +95,32 @@ describe('TOTP MFA (Ovok, Medplum routes)', () => {
   it('wrong codes are refused and a challenge allows 5 tries; recovery codes work once', async () => {
     const { email, password, recoveryCodes, tokens } = await enroll();
     const step = json<{ login: string }>(await login(email, password));
-    for (let i = 0; i < 5; i += 1) assert.equal((await call('POST', '/auth/mfa/verify', undefined, { login: step.login, token: '12345' + String(i) })).statusCode, 401);
-    assert.equal((await call('POST', '/auth/mfa/verify', undefined, { login: step.login, token: recoveryCodes[0] })).statusCode, 401, 'challenge spent after 5 tries');
+    for (let i = 0; i < 5; i += 1)
+      assert.equal((await call('POST', '/auth/mfa/verify', undefined, { login: step.login, token: `12345${String(i)}` })).statusCode, 401);
+    assert.equal(
+      (await call('POST', '/auth/mfa/verify', undefined, { login: step.login, token: recoveryCodes[0] })).statusCode,
+      401,
+      'challenge spent after 5 tries',
+    );
 
     const fresh = json<{ login: string }>(await login(email, password));
     const recovered = await call('POST', '/auth/mfa/verify', undefined, { login: fresh.login, token: recoveryCodes[0]!.toUpperCase() });
     assert.equal(recovered.statusCode, 200, recovered.body);
     const reuse = json<{ login: string }>(await login(email, password));
-    assert.equal((await call('POST', '/auth/mfa/verify', undefined, { login: reuse.login, token: recoveryCodes[0] })).statusCode, 401, 'recovery code is single-use');
+    assert.equal(
+      (await call('POST', '/auth/mfa/verify', undefined, { login: reuse.login, token: recoveryCodes[0] })).statusCode,
+      401,
+      'recovery code is single-use',
+    );
     assert.equal((await call('POST', '/auth/mfa/verify', undefined, { login: 'ghm_made-up', token: recoveryCodes[1] })).statusCode, 401);
 
     // Disabling needs proof: a wrong password is refused, the right one turns MFA off.
     assert.equal((await call('POST', '/auth/mfa/disable', tokens.accessToken, { password: 'not-the-password' })).statusCode, 400);
     assert.equal((await call('POST', '/auth/mfa/disable', tokens.accessToken, { password })).statusCode, 200);
-    assert.equal(json<{ security: { mfaEnrolled: boolean } }>(await call('GET', '/auth/me', tokens.accessToken)).security.mfaEnrolled, false);
+    assert.equal(
+      json<{ security: { mfaEnrolled: boolean } }>(await call('GET', '/auth/me', tokens.accessToken)).security.mfaEnrolled,
+      false,
+    );
     await ovokLogin(t.app, t.clientId, email, password);
   });
 
@@ -109,24 +135,36 @@ describe('TOTP MFA (Ovok, Medplum routes)', () => {
 });
 
 describe('change password and password policy (Ovok)', () => {
-
-  const change = (token: string, payload: object) => t.app.inject({ method: 'POST', url: '/auth/change-password', headers: { authorization: `Bearer ${token}` }, payload });
+  const change = (token: string, payload: object) =>
+    t.app.inject({ method: 'POST', url: '/auth/change-password', headers: { authorization: `Bearer ${token}` }, payload });
 
   it('needs the old password, signs out the other sessions and emails a notice', async () => {
     const { email, password, tokens } = await ovokRegister(t.app, t.clientId);
     const other = await ovokLogin(t.app, t.clientId, email, password);
 
-    const wrong = await change(tokens.accessToken, { oldPassword: 'not-the-password', newPassword: 'a-new-password', confirmPassword: 'a-new-password' });
+    const wrong = await change(tokens.accessToken, {
+      oldPassword: 'not-the-password',
+      newPassword: 'a-new-password',
+      confirmPassword: 'a-new-password',
+    });
     assert.equal(wrong.statusCode, 400);
     assert.deepEqual(json<Outcome>(wrong).issue[0]?.expression, ['oldPassword']);
-    const mismatch = await change(tokens.accessToken, { oldPassword: password, newPassword: 'a-new-password', confirmPassword: 'another-one' });
+    const mismatch = await change(tokens.accessToken, {
+      oldPassword: password,
+      newPassword: 'a-new-password',
+      confirmPassword: 'another-one',
+    });
     assert.equal(mismatch.statusCode, 422);
     assert.deepEqual(json<Outcome>(mismatch).issue[0]?.expression, ['confirmPassword']);
     const weak = await change(tokens.accessToken, { oldPassword: password, newPassword: 'qwertyuiop', confirmPassword: 'qwertyuiop' });
     assert.equal(weak.statusCode, 422);
     assert.deepEqual(json<Outcome>(weak).issue[0]?.expression, ['newPassword']);
 
-    const ok = await change(tokens.accessToken, { oldPassword: password, newPassword: 'a-new-password', confirmPassword: 'a-new-password' });
+    const ok = await change(tokens.accessToken, {
+      oldPassword: password,
+      newPassword: 'a-new-password',
+      confirmPassword: 'a-new-password',
+    });
     assert.equal(ok.statusCode, 200);
     const me = (token: string) => t.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
     assert.equal((await me(tokens.accessToken)).statusCode, 200, 'the session that changed it stays');
@@ -138,10 +176,19 @@ describe('change password and password policy (Ovok)', () => {
 
   it('default policy: 8+ characters, the 10,000 most common refused, the seed examples accepted', async () => {
     const register = (password: string, clientId = t.clientId) =>
-      t.app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password, clientId, name: 'John', surname: 'Doe' } });
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { email: uniqueEmail(), password, clientId, name: 'John', surname: 'Doe' },
+      });
     const common = await register('12345678');
     assert.equal(common.statusCode, 422);
-    assert.deepEqual(json<Outcome>(common).issue[0], { severity: 'error', code: 'invalid', expression: ['password'], details: { text: 'This password is too common; choose a less predictable one' } });
+    assert.deepEqual(json<Outcome>(common).issue[0], {
+      severity: 'error',
+      code: 'invalid',
+      expression: ['password'],
+      details: { text: 'This password is too common; choose a less predictable one' },
+    });
     assert.equal((await register('Password')).statusCode, 422, 'the check ignores case');
     assert.equal((await register('password1234')).statusCode, 200);
     assert.equal((await register('yourpassword')).statusCode, 200);
@@ -155,7 +202,11 @@ describe('change password and password policy (Ovok)', () => {
 
   it('optional breached-password lookup sends only a 5-character hash prefix and applies the fail-open/closed rule', async () => {
     const register = (password: string, clientId: string) =>
-      t.app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password, clientId, name: 'John', surname: 'Doe' } });
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { email: uniqueEmail(), password, clientId, name: 'John', surname: 'Doe' },
+      });
     const closed = await newProject(t.app, { passwordPolicy: { breachCheck: 'fail-closed' } });
     const breached = await register(breachedPassword, closed.clientId);
     assert.equal(breached.statusCode, 422);
@@ -164,7 +215,11 @@ describe('change password and password policy (Ovok)', () => {
     assert.ok(pwned.requests.length >= 2 && pwned.requests.every((url) => /^\/range\/[0-9A-F]{5}$/.test(url)));
 
     await pwned.close();
-    assert.equal((await register('never-seen-in-a-breach-2', closed.clientId)).statusCode, 422, 'fail-closed refuses when the service is down');
+    assert.equal(
+      (await register('never-seen-in-a-breach-2', closed.clientId)).statusCode,
+      422,
+      'fail-closed refuses when the service is down',
+    );
     const open = await newProject(t.app, { passwordPolicy: { breachCheck: 'fail-open' } });
     assert.equal((await register('never-seen-in-a-breach-3', open.clientId)).statusCode, 200, 'fail-open accepts when the service is down');
   });

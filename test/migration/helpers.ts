@@ -26,7 +26,7 @@ export function importFile(t: TestApp, path: string, options: Partial<ImportOpti
 }
 
 export function lines(...users: unknown[]): string {
-  return users.map((user) => (typeof user === 'string' ? user : JSON.stringify(user))).join('\n') + '\n';
+  return `${users.map((user) => (typeof user === 'string' ? user : JSON.stringify(user))).join('\n')}\n`;
 }
 
 /** Starts the app on a loopback port: the sample tests go over real HTTP, as an app switching its base URL would. */

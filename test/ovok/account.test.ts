@@ -67,7 +67,13 @@ describe('Ovok account endpoints and the admin API', () => {
     const again = await bearer(t, 'POST', '/auth/logout', tokens.accessToken);
     assert.equal(again.statusCode, 401);
     assert.equal(json<Outcome>(again).resourceType, 'OperationOutcome');
-    for (const [method, url] of [['GET', '/auth/me'], ['GET', '/auth/session'], ['DELETE', '/auth/delete'], ['GET', '/v1/auth/me'], ['GET', '/api/v1/user/whoami']] as const) {
+    for (const [method, url] of [
+      ['GET', '/auth/me'],
+      ['GET', '/auth/session'],
+      ['DELETE', '/auth/delete'],
+      ['GET', '/v1/auth/me'],
+      ['GET', '/api/v1/user/whoami'],
+    ] as const) {
       const response = await bearer(t, method, url, tokens.accessToken, method === 'DELETE' ? { days: 30 } : undefined);
       assert.equal(response.statusCode, 401, `${method} ${url}`);
     }
@@ -120,7 +126,12 @@ describe('Ovok account endpoints and the admin API', () => {
   it('/auth/me hides secrets and details sessions; 401s are FHIR; deletion answers the User; bad days is 422', async () => {
     const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
     const { email, password } = await ovokRegister(t.app, t.clientId);
-    const login = await t.app.inject({ method: 'POST', url: '/v2/auth/login', headers: { 'user-agent': ua }, payload: { email, password, clientId: t.clientId } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      headers: { 'user-agent': ua },
+      payload: { email, password, clientId: t.clientId },
+    });
     assert.equal(login.statusCode, 200);
     const token = json<{ accessToken: string }>(login).accessToken;
     const me = await bearer(t, 'GET', '/auth/me', token);
@@ -133,7 +144,9 @@ describe('Ovok account endpoints and the admin API', () => {
     assert.ok(session, me.body);
     for (const key of ['id', 'lastUpdated', 'authMethod', 'remoteAddress', 'browser', 'os']) assert.ok(key in session, key);
     assert.equal(session.authMethod, 'password');
-    const listed = json<{ sessions: Array<{ id: string; browser: string; os: string }> }>(await bearer(t, 'GET', '/auth/session', token)).sessions;
+    const listed = json<{ sessions: Array<{ id: string; browser: string; os: string }> }>(
+      await bearer(t, 'GET', '/auth/session', token),
+    ).sessions;
     assert.equal(listed.length, 2);
     const withUa = listed.find((s) => s.id === decodeJwt(token).sid);
     assert.match(String(withUa?.browser), /Chrome/);
@@ -145,7 +158,9 @@ describe('Ovok account endpoints and the admin API', () => {
     assert.equal((await bearer(t, 'DELETE', '/auth/delete', token, { days: 'x' })).statusCode, 422);
     const deleted = await bearer(t, 'DELETE', '/auth/delete', token, { days: 30 });
     assert.equal(deleted.statusCode, 200, deleted.body);
-    const answer = json<{ scheduled: string; user: Record<string, unknown> & { project: { reference: string; display: string } } }>(deleted);
+    const answer = json<{ scheduled: string; user: Record<string, unknown> & { project: { reference: string; display: string } } }>(
+      deleted,
+    );
     assert.ok(Math.abs(Date.parse(answer.scheduled) - (Date.now() + 30 * 86_400_000)) < 86_400_000);
     assert.equal(answer.user.resourceType, 'User');
     assert.equal(answer.user.firstName, 'John');
@@ -159,7 +174,10 @@ describe('Ovok account endpoints and the admin API', () => {
 
   it('admin API: off without a token, 401 on a wrong one', async () => {
     assert.equal((await noAdmin.app.inject({ method: 'GET', url: '/admin/projects', headers: admin })).statusCode, 404);
-    assert.equal((await t.app.inject({ method: 'GET', url: '/admin/projects', headers: { authorization: 'Bearer wrong' } })).statusCode, 401);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/admin/projects', headers: { authorization: 'Bearer wrong' } })).statusCode,
+      401,
+    );
     assert.equal((await t.app.inject({ method: 'GET', url: '/admin/projects' })).statusCode, 401);
   });
 
@@ -168,30 +186,62 @@ describe('Ovok account endpoints and the admin API', () => {
     assert.equal(created.statusCode, 201);
     const project = json<{ id: string; name: string }>(created);
     assert.equal(project.name, 'Clinic');
-    const projects = json<Array<{ id: string }> | { projects: Array<{ id: string }> }>(await t.app.inject({ method: 'GET', url: '/admin/projects', headers: admin }));
+    const projects = json<Array<{ id: string }> | { projects: Array<{ id: string }> }>(
+      await t.app.inject({ method: 'GET', url: '/admin/projects', headers: admin }),
+    );
     const list = Array.isArray(projects) ? projects : projects.projects;
     assert.ok(list.some((p) => p.id === project.id));
     assert.equal((await t.app.inject({ method: 'POST', url: '/admin/projects', headers: admin, payload: {} })).statusCode, 422);
-    const client = await t.app.inject({ method: 'POST', url: `/admin/projects/${project.id}/clients`, headers: admin, payload: { name: 'App' } });
+    const client = await t.app.inject({
+      method: 'POST',
+      url: `/admin/projects/${project.id}/clients`,
+      headers: admin,
+      payload: { name: 'App' },
+    });
     assert.equal(client.statusCode, 201);
     const app = json<{ id: string; projectId: string; name: string }>(client);
     assert.equal(app.projectId, project.id);
     assert.equal(app.name, 'App');
-    const clients = json<Array<{ id: string }> | { clients: Array<{ id: string }> }>(await t.app.inject({ method: 'GET', url: `/admin/projects/${project.id}/clients`, headers: admin }));
+    const clients = json<Array<{ id: string }> | { clients: Array<{ id: string }> }>(
+      await t.app.inject({ method: 'GET', url: `/admin/projects/${project.id}/clients`, headers: admin }),
+    );
     assert.ok((Array.isArray(clients) ? clients : clients.clients).some((c) => c.id === app.id));
-    assert.equal((await t.app.inject({ method: 'POST', url: `/admin/projects/${randomUUID()}/clients`, headers: admin, payload: { name: 'x' } })).statusCode, 404);
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: `/admin/projects/${randomUUID()}/clients`, headers: admin, payload: { name: 'x' } }))
+        .statusCode,
+      404,
+    );
     assert.equal((await t.app.inject({ method: 'GET', url: `/admin/projects/${randomUUID()}/clients`, headers: admin })).statusCode, 404);
 
-    const refused = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'doc@example.com', password: 'password1234', clientId: app.id, name: 'D', surname: 'R', type: 'Practitioner' } });
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email: 'doc@example.com', password: 'password1234', clientId: app.id, name: 'D', surname: 'R', type: 'Practitioner' },
+    });
     assert.equal(refused.statusCode, 422);
-    const patched = await t.app.inject({ method: 'PATCH', url: `/admin/projects/${project.id}`, headers: admin, payload: { selfRegisterTypes: ['Patient', 'Practitioner'], accessTokenTtlSeconds: 600 } });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/admin/projects/${project.id}`,
+      headers: admin,
+      payload: { selfRegisterTypes: ['Patient', 'Practitioner'], accessTokenTtlSeconds: 600 },
+    });
     assert.equal(patched.statusCode, 200);
     const doc = await ovokRegister(t.app, app.id, { type: 'Practitioner' });
     assert.match(doc.tokens.profile.reference, /^Practitioner\//);
     assert.equal(doc.tokens.expiresIn, 600);
     const claims = decodeJwt(doc.tokens.accessToken);
     assert.equal((claims.exp ?? 0) - (claims.iat ?? 0), 600);
-    assert.equal((await t.app.inject({ method: 'PATCH', url: `/admin/projects/${randomUUID()}`, headers: admin, payload: { accessTokenTtlSeconds: 600 } })).statusCode, 404);
+    assert.equal(
+      (
+        await t.app.inject({
+          method: 'PATCH',
+          url: `/admin/projects/${randomUUID()}`,
+          headers: admin,
+          payload: { accessTokenTtlSeconds: 600 },
+        })
+      ).statusCode,
+      404,
+    );
 
     const rotated = await t.app.inject({ method: 'POST', url: '/admin/keys/rotate', headers: admin });
     assert.ok(rotated.statusCode === 200 || rotated.statusCode === 201, rotated.body);

@@ -59,7 +59,11 @@ describe('Ovok register and login (seed pages)', () => {
   });
 
   it('compares emails case-insensitively and refuses a second registration with a clear 400', async () => {
-    const login = await t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: 'JOHN.DOE@mail.com', password: 'password1234', clientId: t.clientId } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      payload: { email: 'JOHN.DOE@mail.com', password: 'password1234', clientId: t.clientId },
+    });
     assert.equal(login.statusCode, 200);
     const again = await t.app.inject({
       method: 'POST',
@@ -74,8 +78,16 @@ describe('Ovok register and login (seed pages)', () => {
   });
 
   it('gives unknown email and wrong password the same 401 body', async () => {
-    const wrong = await t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: 'john.doe@mail.com', password: 'nope-nope-nope', clientId: t.clientId } });
-    const unknown = await t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: uniqueEmail(), password: 'nope-nope-nope', clientId: t.clientId } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      payload: { email: 'john.doe@mail.com', password: 'nope-nope-nope', clientId: t.clientId },
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/v2/auth/login',
+      payload: { email: uniqueEmail(), password: 'nope-nope-nope', clientId: t.clientId },
+    });
     assert.equal(wrong.statusCode, 401);
     assert.equal(unknown.statusCode, 401);
     const strip = (body: Outcome) => ({ ...body, id: '' });
@@ -84,28 +96,47 @@ describe('Ovok register and login (seed pages)', () => {
 
   it('returns 404 for a clientId that names no client application', async () => {
     for (const clientId of ['5e505642-9024-474d-9434-e5a44f505cc5', 'not-a-uuid']) {
-      const response = await t.app.inject({ method: 'POST', url: '/v2/auth/login', payload: { email: 'a@b.co', password: 'password1234', clientId } });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/v2/auth/login',
+        payload: { email: 'a@b.co', password: 'password1234', clientId },
+      });
       assert.equal(response.statusCode, 404);
       assert.equal(json<Outcome>(response).issue[0]?.code, 'not-found');
     }
   });
 
   it('returns 422 naming each invalid field', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'not-an-email', password: 'short', clientId: t.clientId, name: 42 } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email: 'not-an-email', password: 'short', clientId: t.clientId, name: 42 },
+    });
     assert.equal(response.statusCode, 422);
-    const fields = json<Outcome>(response).issue.map((issue) => issue.expression?.[0]).sort();
+    const fields = json<Outcome>(response)
+      .issue.map((issue) => issue.expression?.[0])
+      .sort();
     assert.deepEqual(fields, ['email', 'name', 'password', 'surname']);
   });
 
   it('returns 400 for malformed JSON and never a stack trace', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/auth/register', headers: { 'content-type': 'application/json' }, payload: '{"email": ' });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
     assert.equal(response.statusCode, 400);
     assert.equal(json<Outcome>(response).resourceType, 'OperationOutcome');
     assert.doesNotMatch(response.body, /at .*\.ts|stack/i);
   });
 
   it('treats an absent type as Patient and refuses a type the project does not allow with 422', async () => {
-    const absent = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { email: uniqueEmail(), password: 'password1234', clientId: t.clientId, name: 'A', surname: 'B' } });
+    const absent = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email: uniqueEmail(), password: 'password1234', clientId: t.clientId, name: 'A', surname: 'B' },
+    });
     assert.equal(absent.statusCode, 200);
     assert.match(json<OvokTokens>(absent).profile.reference, /^Patient\//);
     const practitioner = await t.app.inject({

@@ -49,11 +49,22 @@ export interface Laravel422 {
 export const LARAVEL_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export function registration(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: 'John Doe', email: uniqueEmail('pm'), password: PASSWORD, password_confirmation: PASSWORD, company: null, timezone: null, ...overrides };
+  return {
+    name: 'John Doe',
+    email: uniqueEmail('pm'),
+    password: PASSWORD,
+    password_confirmation: PASSWORD,
+    company: null,
+    timezone: null,
+    ...overrides,
+  };
 }
 
 /** Registers through /v1/auth/register; returns the body and the session cookie (name=value). */
-export async function register(app: FastifyInstance, overrides: Record<string, unknown> = {}): Promise<{ body: Registered; cookie: string; email: string }> {
+export async function register(
+  app: FastifyInstance,
+  overrides: Record<string, unknown> = {},
+): Promise<{ body: Registered; cookie: string; email: string }> {
   const payload = registration(overrides);
   const response = await app.inject({ method: 'POST', url: '/v1/auth/register', payload });
   if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`);

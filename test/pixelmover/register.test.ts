@@ -23,7 +23,14 @@ describe('PixelMover POST /v1/auth/register', () => {
   it('answers the seed page: 201 {success, data:{user, api_key, session, subscription}} with every field and type', async () => {
     const email = uniqueEmail('seed');
     const before = Date.now();
-    const response = await post({ name: 'John Doe', email, password: PASSWORD, company: null, timezone: null, password_confirmation: PASSWORD });
+    const response = await post({
+      name: 'John Doe',
+      email,
+      password: PASSWORD,
+      company: null,
+      timezone: null,
+      password_confirmation: PASSWORD,
+    });
     assert.equal(response.statusCode, 201);
     assert.match(String(response.headers['content-type']), /^application\/json/);
     const body = json<Registered>(response);
@@ -32,7 +39,10 @@ describe('PixelMover POST /v1/auth/register', () => {
     assert.deepEqual(Object.keys(body.data), ['user', 'api_key', 'session', 'subscription']);
 
     const { user, api_key: apiKey, session, subscription } = body.data;
-    assert.deepEqual(Object.keys(user).sort(), ['company', 'created_at', 'credits', 'email', 'id', 'last_login_at', 'name', 'plan', 'role', 'timezone'].sort());
+    assert.deepEqual(
+      Object.keys(user).sort(),
+      ['company', 'created_at', 'credits', 'email', 'id', 'last_login_at', 'name', 'plan', 'role', 'timezone'].sort(),
+    );
     assert.ok(Number.isInteger(user.id) && user.id > 0);
     const row = await t.app.core.users.byEmail(t.projectId, email);
     assert.equal(user.id, row?.number, 'user.id is users.number');
@@ -95,17 +105,26 @@ describe('PixelMover POST /v1/auth/register', () => {
   it('says "(and 2 more errors)" for an empty body, and "(and 1 more error)" in the singular', async () => {
     assert.deepEqual(json(await post({})), {
       message: 'The name field is required. (and 2 more errors)',
-      errors: { name: ['The name field is required.'], email: ['The email field is required.'], password: ['The password field is required.'] },
+      errors: {
+        name: ['The name field is required.'],
+        email: ['The email field is required.'],
+        password: ['The password field is required.'],
+      },
     });
     const one = json<Laravel422>(await post(registration({ name: 'x'.repeat(256), email: `${'a'.repeat(250)}@example.com` })));
     assert.deepEqual(one, {
       message: 'The name field must not be greater than 255 characters. (and 1 more error)',
-      errors: { name: ['The name field must not be greater than 255 characters.'], email: ['The email field must not be greater than 255 characters.'] },
+      errors: {
+        name: ['The name field must not be greater than 255 characters.'],
+        email: ['The email field must not be greater than 255 characters.'],
+      },
     });
   });
 
   it('checks types: strings, then sizes; required stops a field; blank strings are missing (TrimStrings, ConvertEmptyStringsToNull)', async () => {
-    const response = await post(registration({ name: '   ', email: 42, password: 12345678, password_confirmation: 12345678, company: 'x'.repeat(256), timezone: 7 }));
+    const response = await post(
+      registration({ name: '   ', email: 42, password: 12345678, password_confirmation: 12345678, company: 'x'.repeat(256), timezone: 7 }),
+    );
     assert.deepEqual(json(response), {
       message: 'The name field is required. (and 6 more errors)',
       errors: {
@@ -122,7 +141,10 @@ describe('PixelMover POST /v1/auth/register', () => {
     const { email } = await register(t.app);
     const response = await post(registration({ email: `  ${email.toUpperCase()} ` }));
     assert.equal(response.statusCode, 422);
-    assert.deepEqual(json(response), { message: 'The email has already been taken.', errors: { email: ['The email has already been taken.'] } });
+    assert.deepEqual(json(response), {
+      message: 'The email has already been taken.',
+      errors: { email: ['The email has already been taken.'] },
+    });
   });
 
   it('refuses a password confirmation that does not match, under password', async () => {
@@ -138,7 +160,12 @@ describe('PixelMover POST /v1/auth/register', () => {
     assert.equal(broken.statusCode, 422);
     assert.equal(json<Laravel422>(broken).message, 'The name field is required. (and 2 more errors)');
 
-    const form = new URLSearchParams({ name: 'Form User', email: uniqueEmail('form'), password: PASSWORD, password_confirmation: PASSWORD });
+    const form = new URLSearchParams({
+      name: 'Form User',
+      email: uniqueEmail('form'),
+      password: PASSWORD,
+      password_confirmation: PASSWORD,
+    });
     const viaForm = await post(form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
     assert.equal(viaForm.statusCode, 201);
     assert.equal(json<Registered>(viaForm).data.user.name, 'Form User');
@@ -169,7 +196,9 @@ describe('PixelMover POST /v1/auth/register', () => {
   });
 
   it('documents its routes under the pixelmover tag in /openapi.json', async () => {
-    const spec = json<{ paths: Record<string, Record<string, { tags?: string[] }>> }>(await t.app.inject({ method: 'GET', url: '/openapi.json' }));
+    const spec = json<{ paths: Record<string, Record<string, { tags?: string[] }>> }>(
+      await t.app.inject({ method: 'GET', url: '/openapi.json' }),
+    );
     for (const [path, method] of [
       ['/v1/auth/register', 'post'],
       ['/v1/auth/login', 'post'],
@@ -187,13 +216,17 @@ describe('PixelMover POST /v1/auth/register', () => {
 
 describe('PixelMover validation and error rendering (units)', () => {
   it('email: Laravel RFC validation', () => {
-    for (const good of ['a@b.co', 'john.doe+tag@example.com', 'user@localhost', 'üser@exämple.de', '"quoted local"@example.com']) assert.ok(isEmail(good), good);
-    for (const bad of ['plain', '@example.com', 'a@', 'a..b@example.com', 'a@-example.com', 'a b@example.com', 'a@exa mple.com']) assert.ok(!isEmail(bad), bad);
+    for (const good of ['a@b.co', 'john.doe+tag@example.com', 'user@localhost', 'üser@exämple.de', '"quoted local"@example.com'])
+      assert.ok(isEmail(good), good);
+    for (const bad of ['plain', '@example.com', 'a@', 'a..b@example.com', 'a@-example.com', 'a b@example.com', 'a@exa mple.com'])
+      assert.ok(!isEmail(bad), bad);
   });
 
   it('timezone: IANA zone names, exact case; old aliases refused', () => {
-    for (const good of ['UTC', 'Europe/Berlin', 'America/Argentina/Buenos_Aires', 'Asia/Kolkata', 'America/Port-au-Prince']) assert.ok(isTimezone(good), good);
-    for (const bad of ['utc', 'europe/berlin', 'US/Eastern', 'GMT+1', 'Mars/Olympus_Mons', 'Europe/Nowhere', '']) assert.ok(!isTimezone(bad), bad);
+    for (const good of ['UTC', 'Europe/Berlin', 'America/Argentina/Buenos_Aires', 'Asia/Kolkata', 'America/Port-au-Prince'])
+      assert.ok(isTimezone(good), good);
+    for (const bad of ['utc', 'europe/berlin', 'US/Eastern', 'GMT+1', 'Mars/Olympus_Mons', 'Europe/Nowhere', ''])
+      assert.ok(!isTimezone(bad), bad);
   });
 
   it('renders throttling, overload and unexpected errors as Laravel', () => {
@@ -215,7 +248,10 @@ describe('PixelMover validation and error rendering (units)', () => {
       body: { message: 'Service Unavailable' },
       headers: { 'retry-after': '1' },
     });
-    assert.deepEqual(renderPixelmoverProblem({ kind: 'internal' }, request('/v1/auth/me')), { status: 500, body: { message: 'Server Error' } });
+    assert.deepEqual(renderPixelmoverProblem({ kind: 'internal' }, request('/v1/auth/me')), {
+      status: 500,
+      body: { message: 'Server Error' },
+    });
   });
 });
 

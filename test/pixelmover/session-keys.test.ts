@@ -7,7 +7,11 @@ import { LARAVEL_DATE, PASSWORD, cookieAttributes, cookieOf, register, type Lara
 
 interface LoginBody {
   success: boolean;
-  data: { user: PmUser; session: { remember: boolean; expires_at: string }; subscription: { plan: string; credits: number; expires_at: string | null } };
+  data: {
+    user: PmUser;
+    session: { remember: boolean; expires_at: string };
+    subscription: { plan: string; credits: number; expires_at: string | null };
+  };
 }
 
 describe('PixelMover sessions, API keys and cross-contract use', () => {
@@ -52,15 +56,25 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
 
   it('refuses wrong credentials and unknown emails alike: 422 on email', async () => {
     const { email } = await register(t.app);
-    for (const payload of [{ email, password: 'wrong-password' }, { email: 'nobody@example.com', password: 'wrong-password' }]) {
+    for (const payload of [
+      { email, password: 'wrong-password' },
+      { email: 'nobody@example.com', password: 'wrong-password' },
+    ]) {
       const response = await login(payload);
       assert.equal(response.statusCode, 422);
-      assert.deepEqual(json(response), { message: 'These credentials do not match our records.', errors: { email: ['These credentials do not match our records.'] } });
+      assert.deepEqual(json(response), {
+        message: 'These credentials do not match our records.',
+        errors: { email: ['These credentials do not match our records.'] },
+      });
     }
     const invalid = await login({ email: 'nope', remember: 'yes' });
     assert.deepEqual(json(invalid), {
       message: 'The email field must be a valid email address. (and 2 more errors)',
-      errors: { email: ['The email field must be a valid email address.'], password: ['The password field is required.'], remember: ['The remember field must be true or false.'] },
+      errors: {
+        email: ['The email field must be a valid email address.'],
+        password: ['The password field is required.'],
+        remember: ['The remember field must be true or false.'],
+      },
     });
   });
 
@@ -80,7 +94,10 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
     const finish = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/v1/auth/two-factor-challenge', payload });
     const wrong = await finish({ challenge: step.challenge, code: '000000' });
     assert.equal(wrong.statusCode, 422);
-    assert.deepEqual(json(wrong), { message: 'The provided two factor authentication code was invalid.', errors: { code: ['The provided two factor authentication code was invalid.'] } });
+    assert.deepEqual(json(wrong), {
+      message: 'The provided two factor authentication code was invalid.',
+      errors: { code: ['The provided two factor authentication code was invalid.'] },
+    });
     const done = await finish({ challenge: step.challenge, recovery_code: recovery[0], remember: true });
     assert.equal(done.statusCode, 200);
     assert.equal(json<LoginBody>(done).data.session.remember, true);
@@ -122,14 +139,28 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
     assert.equal(listed.success, true);
     assert.equal(listed.data.length, 2);
     for (const item of listed.data) {
-      assert.deepEqual(Object.keys(item), ['id', 'name', 'masked_key', 'key', 'is_primary', 'is_active', 'permissions', 'last_used_at', 'expires_at', 'created_at']);
+      assert.deepEqual(Object.keys(item), [
+        'id',
+        'name',
+        'masked_key',
+        'key',
+        'is_primary',
+        'is_active',
+        'permissions',
+        'last_used_at',
+        'expires_at',
+        'created_at',
+      ]);
       assert.ok(Number.isInteger(item.id));
       assert.equal(item.key, item.masked_key);
       assert.match(item.masked_key, /^ghk_.{4}\*{24}.{4}$/);
       assert.ok(item.key !== first && item.key !== second.key, 'the full key is never listed');
       assert.match(item.created_at, LARAVEL_DATE);
     }
-    assert.deepEqual(listed.data.map((item) => item.is_primary), [true, false]);
+    assert.deepEqual(
+      listed.data.map((item) => item.is_primary),
+      [true, false],
+    );
     assert.equal(listed.data[0]?.masked_key.slice(-4), first.slice(-4));
     assert.equal(listed.data[0]?.permissions, null);
 
@@ -145,7 +176,12 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
 
   it('validates key creation as Laravel', async () => {
     const { cookie } = await register(t.app);
-    const response = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { cookie }, payload: { permissions: ['ok', 5], expires_at: '2001-01-01T00:00:00Z' } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: { cookie },
+      payload: { permissions: ['ok', 5], expires_at: '2001-01-01T00:00:00Z' },
+    });
     assert.equal(response.statusCode, 422);
     assert.deepEqual(json<Laravel422>(response), {
       message: 'The name field is required. (and 2 more errors)',
@@ -155,7 +191,12 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
         expires_at: ['The expires at field must be a date after now.'],
       },
     });
-    const second = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { cookie }, payload: { name: 'x', permissions: 'all', expires_at: 'not a date' } });
+    const second = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: { cookie },
+      payload: { name: 'x', permissions: 'all', expires_at: 'not a date' },
+    });
     assert.deepEqual(json<Laravel422>(second), {
       message: 'The permissions field must be an array. (and 2 more errors)',
       errors: {
@@ -179,7 +220,8 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
     assert.equal((await me(bearer('ghk_unknown'))).statusCode, 401);
 
     // An unrestricted key manages keys; a key limited to some permissions may not mint an unlimited one.
-    const create = (headers: Record<string, string>, payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload });
+    const create = (headers: Record<string, string>, payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: '/v1/api-keys', headers, payload });
     const limited = await create({ 'x-api-key': key }, { name: 'limited', permissions: ['images:read'] });
     assert.equal(limited.statusCode, 201);
     const limitedKey = json<{ data: ListedKey }>(limited).data.key;
@@ -195,14 +237,23 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
       payload: { current_password: 'whatever-1', password: 'new-password-1', password_confirmation: 'new-password-1' },
     });
     assert.equal(password.statusCode, 403, password.body);
-    const twoFactor = await t.app.inject({ method: 'DELETE', url: '/v1/user/two-factor-authentication', headers: { 'x-api-key': limitedKey }, payload: { current_password: 'whatever-1' } });
+    const twoFactor = await t.app.inject({
+      method: 'DELETE',
+      url: '/v1/user/two-factor-authentication',
+      headers: { 'x-api-key': limitedKey },
+      payload: { current_password: 'whatever-1' },
+    });
     assert.equal(twoFactor.statusCode, 403, twoFactor.body);
   });
 
   it('refuses expired keys, and keys of disabled users or users awaiting deletion', async () => {
     const { db } = t.app.core.database;
     const expired = await register(t.app);
-    await db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', (await t.app.core.users.byEmail(t.projectId, expired.email))!.id).execute();
+    await db
+      .updateTable('api_keys')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('user_id', '=', (await t.app.core.users.byEmail(t.projectId, expired.email))!.id)
+      .execute();
     assert.deepEqual(json(await me({ 'x-api-key': expired.body.data.api_key.key })), { message: 'Unauthenticated.' });
 
     const disabled = await register(t.app);
@@ -229,9 +280,14 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
     assert.equal(json<{ data: ListedKey }>(switched).data.is_primary, true);
 
     const responses = await Promise.all(
-      Array.from({ length: 12 }, (_value, index) => t.app.inject({ method: 'POST', url: `/v1/api-keys/${ids[index % ids.length]}/primary`, headers: { cookie } })),
+      Array.from({ length: 12 }, (_value, index) =>
+        t.app.inject({ method: 'POST', url: `/v1/api-keys/${ids[index % ids.length]}/primary`, headers: { cookie } }),
+      ),
     );
-    assert.deepEqual(responses.map((response) => response.statusCode), responses.map(() => 200));
+    assert.deepEqual(
+      responses.map((response) => response.statusCode),
+      responses.map(() => 200),
+    );
     const listed = json<{ data: ListedKey[] }>(await keys({ cookie })).data;
     assert.equal(listed.filter((item) => item.is_primary).length, 1);
     // The database itself refuses a second primary, whatever the code above it does.
@@ -254,8 +310,14 @@ describe('PixelMover sessions, API keys and cross-contract use', () => {
     const bob = await register(t.app);
     const bobKeys = json<{ data: ListedKey[] }>(await keys({ cookie: bob.cookie })).data;
     const bobKey = bobKeys[0]!.id;
-    assert.equal((await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${bobKey}`, headers: { cookie: alice.cookie } })).statusCode, 404);
-    assert.equal((await t.app.inject({ method: 'POST', url: `/v1/api-keys/${bobKey}/primary`, headers: { cookie: alice.cookie } })).statusCode, 404);
+    assert.equal(
+      (await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${bobKey}`, headers: { cookie: alice.cookie } })).statusCode,
+      404,
+    );
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: `/v1/api-keys/${bobKey}/primary`, headers: { cookie: alice.cookie } })).statusCode,
+      404,
+    );
     assert.equal((await t.app.inject({ method: 'DELETE', url: '/v1/api-keys/abc', headers: { cookie: alice.cookie } })).statusCode, 404);
     assert.equal(json<{ data: ListedKey[] }>(await keys({ cookie: bob.cookie })).data.length, 1);
   });

@@ -8,7 +8,9 @@ const AuditQuerySchema = Type.Object({
   projectId: Type.Optional(Type.String({ maxLength: 100 })),
   userId: Type.Optional(Type.String({ maxLength: 100 })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Exact action, or a prefix ending in * (admin.*)' })),
-  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 120, description: 'Who made an administrative change: admin token, cli, operator:<id>' })),
+  actor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 120, description: 'Who made an administrative change: admin token, cli, operator:<id>' }),
+  ),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   until: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1–500, default 50' })),

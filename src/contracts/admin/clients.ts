@@ -49,6 +49,12 @@ export const rotateClientSecret = (api: GatehouseApi) =>
 /** GET /admin/projects/:projectId/clients */
 export const listClients = (api: GatehouseApi) =>
   endpoint({
-    schema: { tags: ['admin'], security, summary: 'List client applications', params: ProjectParamsSchema, response: { 200: Type.Array(ClientSchema), ...errors } },
+    schema: {
+      tags: ['admin'],
+      security,
+      summary: 'List client applications',
+      params: ProjectParamsSchema,
+      response: { 200: Type.Array(ClientSchema), ...errors },
+    },
     handler: async (request) => (await api.admin.listClients(request.params.projectId)).map((client) => clientView(client)),
   });

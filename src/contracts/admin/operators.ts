@@ -34,7 +34,13 @@ export const createOperator = (api: GatehouseApi) =>
         role: Type.Union([Type.Literal('admin'), Type.Literal('support')]),
         password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })),
       }),
-      response: { 201: Type.Object({ operator: OperatorSchema, password: Type.Optional(Type.String({ description: 'Generated password, shown only here' })) }), ...errors },
+      response: {
+        201: Type.Object({
+          operator: OperatorSchema,
+          password: Type.Optional(Type.String({ description: 'Generated password, shown only here' })),
+        }),
+        ...errors,
+      },
     },
     config: limits('none'),
     handler: async (request, reply) => {

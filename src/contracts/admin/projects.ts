@@ -11,7 +11,13 @@ const errors = { 401: AdminErrorSchema, 404: AdminErrorSchema, 422: AdminErrorSc
 /** POST /admin/projects */
 export const createProject = (api: GatehouseApi) =>
   endpoint({
-    schema: { tags: ['admin'], security, summary: 'Create a project', body: ProjectInputSchema, response: { 201: ProjectSchema, ...errors } },
+    schema: {
+      tags: ['admin'],
+      security,
+      summary: 'Create a project',
+      body: ProjectInputSchema,
+      response: { 201: ProjectSchema, ...errors },
+    },
     config: limits('none'),
     handler: async (request, reply) => {
       const { name, selfRegisterTypes, accessTokenTtlSeconds, refreshTokenTtlSeconds, settings } = request.body;

@@ -29,9 +29,27 @@ export const UserDetailSchema = Type.Object({
   project: Type.Object({ id: Type.String(), name: Type.String() }),
   mfaEnrolled: Type.Boolean(),
   locked: Type.Boolean({ description: 'Logins held back right now by the lockout' }),
-  apiKeys: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), maskedKey: Type.String(), primary: Type.Boolean(), active: Type.Boolean(), lastUsedAt: Nullable(Type.String()), expiresAt: Nullable(Type.String()) })),
+  apiKeys: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      maskedKey: Type.String(),
+      primary: Type.Boolean(),
+      active: Type.Boolean(),
+      lastUsedAt: Nullable(Type.String()),
+      expiresAt: Nullable(Type.String()),
+    }),
+  ),
   sessions: Type.Array(
-    Type.Object({ id: Type.String(), kind: Type.String(), authMethod: Type.String(), remoteAddress: Nullable(Type.String()), userAgent: Nullable(Type.String()), lastUsedAt: Type.String(), expiresAt: Type.String() }),
+    Type.Object({
+      id: Type.String(),
+      kind: Type.String(),
+      authMethod: Type.String(),
+      remoteAddress: Nullable(Type.String()),
+      userAgent: Nullable(Type.String()),
+      lastUsedAt: Type.String(),
+      expiresAt: Type.String(),
+    }),
   ),
   audit: Type.Array(AuditEntrySchema),
 });

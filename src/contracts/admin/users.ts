@@ -17,18 +17,27 @@ export const findUsers = (api: GatehouseApi) =>
       tags: ['admin'],
       security,
       summary: 'Find users by email, account, name, PixelMover number or id',
-      description: 'An id or number matches exactly; other text is a case-insensitive prefix of the email, account or name. Pass `nextCursor` back as `cursor`.',
+      description:
+        'An id or number matches exactly; other text is a case-insensitive prefix of the email, account or name. Pass `nextCursor` back as `cursor`.',
       querystring: Type.Object({
         projectId: Type.Optional(Type.String({ format: 'uuid' })),
         q: Type.Optional(Type.String({ maxLength: 320 })),
         cursor: Type.Optional(Type.String({ maxLength: 1000 })),
         limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1–200, default 50' })),
       }),
-      response: { 200: Type.Object({ items: Type.Array(UserSummarySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+      response: {
+        200: Type.Object({ items: Type.Array(UserSummarySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+        ...errors,
+      },
     },
     handler: async (request) => {
       const { projectId, q, cursor, limit } = request.query;
-      const page = await api.users.find(actorOf(request), { ...(projectId && { projectId }), ...(q && { query: q }), ...(cursor && { cursor }), limit: Number(limit ?? 50) });
+      const page = await api.users.find(actorOf(request), {
+        ...(projectId && { projectId }),
+        ...(q && { query: q }),
+        ...(cursor && { cursor }),
+        limit: Number(limit ?? 50),
+      });
       return { items: page.users.map(userSummary), nextCursor: page.nextCursor };
     },
   });
@@ -36,7 +45,13 @@ export const findUsers = (api: GatehouseApi) =>
 /** GET /admin/users/:userId: profile, ids, MFA, keys (masked), sessions, lockout and audit trail. */
 export const showUser = (api: GatehouseApi) =>
   endpoint({
-    schema: { tags: ['admin'], security, summary: 'One user, with sessions, keys and audit trail', params: UserParams, response: { 200: UserDetailSchema, ...errors } },
+    schema: {
+      tags: ['admin'],
+      security,
+      summary: 'One user, with sessions, keys and audit trail',
+      params: UserParams,
+      response: { 200: UserDetailSchema, ...errors },
+    },
     handler: async (request) => userDetail(await api.users.show(actorOf(request), request.params.userId)),
   });
 
@@ -76,7 +91,13 @@ export const updateUser = (api: GatehouseApi) =>
 /** DELETE /admin/users/:userId */
 export const deleteUser = (api: GatehouseApi) =>
   endpoint({
-    schema: { tags: ['admin'], security, summary: 'Delete a user now (sessions, keys and profile with it)', params: UserParams, response: { 204: Type.Null(), ...errors } },
+    schema: {
+      tags: ['admin'],
+      security,
+      summary: 'Delete a user now (sessions, keys and profile with it)',
+      params: UserParams,
+      response: { 204: Type.Null(), ...errors },
+    },
     config: limits('none'),
     handler: async (request, reply) => {
       await api.users.delete(actorOf(request), request.params.userId);

@@ -31,7 +31,12 @@ function core(error: GatehouseError): RenderedError {
     case ErrorCode.WeakPassword:
     case ErrorCode.ProfileTypeNotAllowed: {
       const items = error.extra.data?.detail;
-      if (Array.isArray(items)) return { status: 422, body: { detail: (items as PydanticError[]).map((item) => ({ ...item, input: bounded(item.input, 0) })) }, contentType: 'application/json' };
+      if (Array.isArray(items))
+        return {
+          status: 422,
+          body: { detail: (items as PydanticError[]).map((item) => ({ ...item, input: bounded(item.input, 0) })) },
+          contentType: 'application/json',
+        };
       // A check in the endpoint itself (e.g. "Passwords do not match."): FastAPI's HTTPException(400).
       const fields = error.extra.fields;
       if (fields === undefined || fields.length === 0) return detail(400, error.message);
@@ -101,11 +106,28 @@ function fromAjv(failure: FieldFailure): PydanticError {
     case 'required':
       return { type: 'missing', loc, msg: 'Field required', input: null };
     case 'minLength':
-      return { type: 'string_too_short', loc, msg: `String should have at least ${String(limit)} characters`, input: failure.value, ctx: { min_length: limit } };
+      return {
+        type: 'string_too_short',
+        loc,
+        msg: `String should have at least ${String(limit)} characters`,
+        input: failure.value,
+        ctx: { min_length: limit },
+      };
     case 'maxLength':
-      return { type: 'string_too_long', loc, msg: `String should have at most ${String(limit)} characters`, input: failure.value, ctx: { max_length: limit } };
+      return {
+        type: 'string_too_long',
+        loc,
+        msg: `String should have at most ${String(limit)} characters`,
+        input: failure.value,
+        ctx: { max_length: limit },
+      };
     case 'type':
-      return { type: `${String(failure.params.type)}_type`, loc, msg: `Input should be a valid ${String(failure.params.type)}`, input: failure.value };
+      return {
+        type: `${String(failure.params.type)}_type`,
+        loc,
+        msg: `Input should be a valid ${String(failure.params.type)}`,
+        input: failure.value,
+      };
     default:
       return { type: 'value_error', loc, msg: `Value error, ${failure.message}`, input: failure.value };
   }

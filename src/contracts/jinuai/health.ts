@@ -16,5 +16,6 @@ export const readiness = (api: GatehouseApi) =>
       summary: 'Readiness probe (database reachable)',
       response: { 204: { type: 'null' }, 503: { type: 'object', properties: { detail: { type: 'string' } } } },
     },
-    handler: async (_request, reply) => ((await api.health()) ? reply.code(204).send(null) : reply.code(503).send({ detail: 'Service Unavailable' })),
+    handler: async (_request, reply) =>
+      (await api.health()) ? reply.code(204).send(null) : reply.code(503).send({ detail: 'Service Unavailable' }),
   });

@@ -21,8 +21,17 @@ export const login = (api: GatehouseApi) =>
     config: limits('login', { account: ['email', 'username'], shed: true }),
     handler: async (request) => {
       const body = request.body;
-      const { email, password } = 'username' in body ? { email: (body as Static<typeof OAuth2PasswordForm>).username, password: body.password } : (body as Static<typeof LoginRequest>);
-      const result = await api.signIn.withPassword({ tenant: request.tenant, email, password, session: { kind: 'tokens' }, context: sessionContext(request) });
+      const { email, password } =
+        'username' in body
+          ? { email: (body as Static<typeof OAuth2PasswordForm>).username, password: body.password }
+          : (body as Static<typeof LoginRequest>);
+      const result = await api.signIn.withPassword({
+        tenant: request.tenant,
+        email,
+        password,
+        session: { kind: 'tokens' },
+        context: sessionContext(request),
+      });
       // With MFA enrolled, a correct password earns a challenge, finished at POST /auth/mfa/verify.
       if ('mfaChallenge' in result) return { mfa_required: true as const, mfa_token: result.mfaChallenge, token_type: 'mfa' as const };
       return { access_token: result.tokens.accessToken, refresh_token: result.tokens.refreshToken, token_type: 'bearer' as const };

@@ -33,7 +33,11 @@ export const mfaStatus = (api: GatehouseApi) =>
       summary: 'MFA status; when not enrolled, the enrollment QR code',
       security: bearer,
       response: {
-        200: Type.Object({ enrolled: Type.Boolean(), otpauth_uri: Type.Optional(Type.String()), qr_code: Type.Optional(Type.String({ description: 'PNG data URL' })) }),
+        200: Type.Object({
+          enrolled: Type.Boolean(),
+          otpauth_uri: Type.Optional(Type.String()),
+          qr_code: Type.Optional(Type.String({ description: 'PNG data URL' })),
+        }),
         ...errorResponses,
       },
     },
@@ -56,7 +60,9 @@ export const mfaEnable = (api: GatehouseApi) =>
     },
     config: limits('mfa'),
     preHandler: signedIn(api),
-    handler: async (request) => ({ recovery_codes: await api.mfa.confirm(principalOf(request), request.body.code, sessionContext(request)) }),
+    handler: async (request) => ({
+      recovery_codes: await api.mfa.confirm(principalOf(request), request.body.code, sessionContext(request)),
+    }),
   });
 
 /** POST /api/v1/users/me/mfa/disable: turns MFA off with a code or the current password. */
@@ -66,13 +72,20 @@ export const mfaDisable = (api: GatehouseApi) =>
       tags: ['jinuai'],
       summary: 'Turn MFA off; proof is a code or the current password',
       security: bearer,
-      body: Type.Object({ code: Type.Optional(Code), current_password: Type.Optional(Type.String({ maxLength: 1024 })) }, { title: 'MfaDisable' }),
+      body: Type.Object(
+        { code: Type.Optional(Code), current_password: Type.Optional(Type.String({ maxLength: 1024 })) },
+        { title: 'MfaDisable' },
+      ),
       response: { 200: Message, ...errorResponses },
     },
     config: limits('mfa'),
     preHandler: signedIn(api),
     handler: async (request) => {
-      await api.mfa.disable(principalOf(request), { code: request.body.code, password: request.body.current_password }, sessionContext(request));
+      await api.mfa.disable(
+        principalOf(request),
+        { code: request.body.code, password: request.body.current_password },
+        sessionContext(request),
+      );
       return { message: 'MFA disabled' };
     },
   });

@@ -50,7 +50,10 @@ export const resetPassword = (api: GatehouseApi) =>
     },
     config: limits('password-reset'),
     handler: async (request) => {
-      await api.recovery.completeReset({ secret: request.body.token }, request.body.new_password, { ...sessionContext(request), field: 'new_password' });
+      await api.recovery.completeReset({ secret: request.body.token }, request.body.new_password, {
+        ...sessionContext(request),
+        field: 'new_password',
+      });
       return { message: 'Password updated successfully' };
     },
   });
@@ -71,7 +74,12 @@ export const updatePassword = (api: GatehouseApi) =>
     handler: async (request) => {
       const { current_password: current, new_password: next } = request.body;
       if (current === next) throw new GatehouseError(ErrorCode.Validation, 'New password cannot be the same as the current one');
-      await api.recovery.changePassword(principalOf(request), { current, next }, { current: 'current_password', next: 'new_password' }, sessionContext(request));
+      await api.recovery.changePassword(
+        principalOf(request),
+        { current, next },
+        { current: 'current_password', next: 'new_password' },
+        sessionContext(request),
+      );
       return { message: 'Password updated successfully' };
     },
   });

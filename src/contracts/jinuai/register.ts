@@ -22,7 +22,14 @@ export const register = (api: GatehouseApi) =>
       if (form.password !== form.password_confirm) throw new GatehouseError(ErrorCode.Validation, 'Passwords do not match.');
       const { user } = await api.registration.register({
         tenant: request.tenant,
-        account: { email: form.email.toLowerCase(), password: form.password, firstName: form.name, lastName: '', account: form.account.toLowerCase(), emailVerified: true },
+        account: {
+          email: form.email.toLowerCase(),
+          password: form.password,
+          firstName: form.name,
+          lastName: '',
+          account: form.account.toLowerCase(),
+          emailVerified: true,
+        },
         context: sessionContext(request),
       });
       return reply.code(201).send(publicUser(user));

@@ -52,7 +52,9 @@ export const jinuaiContract: FastifyPluginAsync<ContractOptions> = async (app, {
       useTenant(scope, { of: () => api.tenants.served('jinuai'), bindsCredentials: true });
       // Starlette tells a known path with another method (405 + Allow) from an unknown path (404).
       useRouteNotFound(scope, (_request, reply, allowed) =>
-        allowed.length === 0 ? reply.code(404).send({ detail: 'Not Found' }) : reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' }),
+        allowed.length === 0
+          ? reply.code(404).send({ detail: 'Not Found' })
+          : reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' }),
       );
       mount(scope, jinuaiRoutes(api));
     },

@@ -84,7 +84,9 @@ export const UserPublic = Type.Object(
   {
     name: Type.String(),
     email: Type.String({ format: 'email' }),
-    account: Type.Union([Type.String(), Type.Null()], { description: 'Null for a user who registered through another API and has no handle yet.' }),
+    account: Type.Union([Type.String(), Type.Null()], {
+      description: 'Null for a user who registered through another API and has no handle yet.',
+    }),
     id: Type.String({ format: 'uuid' }),
     roles: Type.Union([Type.Literal('user'), Type.Literal('admin')], { default: 'user' }),
     is_active: Type.Boolean({ default: true }),

@@ -27,6 +27,11 @@ export const searchUsers = (api: GatehouseApi) =>
 /** GET /api/v1/user/:account/lookup: an active user by handle. */
 export const lookupUser = (api: GatehouseApi) =>
   endpoint({
-    schema: { tags: ['jinuai'], summary: 'Look a user up by account handle', params: LookupParams, response: { 200: UserPublic, ...errorResponses } },
+    schema: {
+      tags: ['jinuai'],
+      summary: 'Look a user up by account handle',
+      params: LookupParams,
+      response: { 200: UserPublic, ...errorResponses },
+    },
     handler: async (request) => publicUser(await api.account.lookup(request.tenant, request.params.account)),
   });

@@ -17,7 +17,11 @@ export const token = (api: GatehouseApi) =>
     },
     config: limits('refresh'),
     handler: async (request) => {
-      const pair = await api.signIn.refresh({ refreshToken: request.body.refresh_token, tenant: request.tenant, context: sessionContext(request) });
+      const pair = await api.signIn.refresh({
+        refreshToken: request.body.refresh_token,
+        tenant: request.tenant,
+        context: sessionContext(request),
+      });
       return { access_token: pair.accessToken, token_type: 'bearer' as const, refresh_token: pair.refreshToken };
     },
   });

@@ -84,6 +84,13 @@ export const recoverUser = (api: GatehouseApi) =>
       if (body === undefined) {
         return publicUser(await api.account.cancelDeletion({ principal: await identify(api, request, CREDENTIALS) }));
       }
-      return publicUser(await api.account.cancelDeletion({ tenant: request.tenant, email: body.email, password: body.password, context: sessionContext(request) }));
+      return publicUser(
+        await api.account.cancelDeletion({
+          tenant: request.tenant,
+          email: body.email,
+          password: body.password,
+          context: sessionContext(request),
+        }),
+      );
     },
   });

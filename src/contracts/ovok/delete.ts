@@ -23,7 +23,11 @@ export const deleteAccount = (api: GatehouseApi) =>
     preHandler: signedIn(api),
     handler: async (request) => {
       const body = request.body ?? {};
-      const { user, project } = await api.account.scheduleDeletion(principalOf(request), body.days ?? DEFAULT_DELETION_DAYS, body.wipe ?? false);
+      const { user, project } = await api.account.scheduleDeletion(
+        principalOf(request),
+        body.days ?? DEFAULT_DELETION_DAYS,
+        body.wipe ?? false,
+      );
       return {
         scheduled: (user.deletion_scheduled_at ?? new Date()).toISOString(),
         user: {

@@ -100,7 +100,9 @@ export function renderOvokProblem(problem: Problem, requestId: string): Rendered
       return outcome(requestId, mapped.status, issues, retry === undefined ? undefined : { 'retry-after': String(retry) });
     }
     case 'request':
-      return outcome(requestId, problem.status, [issue(problem.status === 404 ? 'not-found' : problem.status === 400 ? 'invalid' : 'not-supported', problem.message)]);
+      return outcome(requestId, problem.status, [
+        issue(problem.status === 404 ? 'not-found' : problem.status === 400 ? 'invalid' : 'not-supported', problem.message),
+      ]);
     case 'internal':
       return outcome(requestId, 500, [issue('exception', 'Internal server error')]);
   }

@@ -23,7 +23,13 @@ export const login = (api: GatehouseApi, path: 'v1' | 'v2') =>
     config: limits('login', { account: ['email'], shed: true }),
     handler: async (request) => {
       const { email, password } = request.body;
-      const result = await api.signIn.withPassword({ tenant: request.tenant, email, password, session: { kind: 'tokens' }, context: sessionContext(request) });
+      const result = await api.signIn.withPassword({
+        tenant: request.tenant,
+        email,
+        password,
+        session: { kind: 'tokens' },
+        context: sessionContext(request),
+      });
       if ('mfaChallenge' in result) return { login: result.mfaChallenge, mfaRequired: true as const };
       return signedInAnswer(result);
     },

@@ -19,12 +19,23 @@ export const me = (api: GatehouseApi) => {
   // or its cache entry expires: the hot path then skips building and serializing the document.
   const built = new WeakMap<readonly Session[], Built>();
   return endpoint({
-    schema: { tags: ['ovok'], summary: 'The signed-in user, profile, project and sessions', security: [{ bearer: [] }], response: { 200: MeResponse, ...errorResponses } },
+    schema: {
+      tags: ['ovok'],
+      summary: 'The signed-in user, profile, project and sessions',
+      security: [{ bearer: [] }],
+      response: { 200: MeResponse, ...errorResponses },
+    },
     preHandler: signedIn(api),
     handler: async (request, reply) => {
       const view = await api.account.view(principalOf(request));
       let answer = built.get(view.sessions);
-      if (answer === undefined || answer.user !== view.user || answer.profile !== view.profile || answer.project !== view.project || answer.mfaEnrolled !== view.mfaEnrolled) {
+      if (
+        answer === undefined ||
+        answer.user !== view.user ||
+        answer.profile !== view.profile ||
+        answer.project !== view.project ||
+        answer.mfaEnrolled !== view.mfaEnrolled
+      ) {
         // Serialized by the route's response schema, which stays the allow-list of what is shown.
         const { sessions: _sessions, ...parts } = view;
         answer = { ...parts, body: String(reply.serialize(document(view))) };
@@ -37,7 +48,10 @@ export const me = (api: GatehouseApi) => {
 };
 
 function document({ user, profile, project, sessions, mfaEnrolled }: AccountView): Static<typeof MeResponse> {
-  const profileRef = { reference: `${profile.resource_type}/${profile.id}`, display: `${profile.given_name} ${profile.family_name}`.trim() };
+  const profileRef = {
+    reference: `${profile.resource_type}/${profile.id}`,
+    display: `${profile.given_name} ${profile.family_name}`.trim(),
+  };
   return {
     project: { resourceType: 'Project' as const, id: project.id, name: project.name, strictMode: true },
     membership: {

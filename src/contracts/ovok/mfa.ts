@@ -20,7 +20,8 @@ export const mfaStatus = (api: GatehouseApi) =>
     schema: {
       tags: ['ovok'],
       summary: 'MFA status; when not enrolled, the enrollment QR code',
-      description: 'Not enrolled: `enrollUri` (otpauth://) and `enrollQrCode` (PNG data URL) for an authenticator app; confirm with POST /auth/mfa/enroll.',
+      description:
+        'Not enrolled: `enrollUri` (otpauth://) and `enrollQrCode` (PNG data URL) for an authenticator app; confirm with POST /auth/mfa/enroll.',
       security,
       response: {
         200: Type.Object({ enrolled: Type.Boolean(), enrollUri: Type.Optional(Type.String()), enrollQrCode: Type.Optional(Type.String()) }),
@@ -47,7 +48,10 @@ export const mfaEnroll = (api: GatehouseApi) =>
     },
     config: limits('mfa'),
     preHandler: signedIn(api),
-    handler: async (request) => ({ enrolled: true as const, recoveryCodes: await api.mfa.confirm(principalOf(request), request.body.token, sessionContext(request)) }),
+    handler: async (request) => ({
+      enrolled: true as const,
+      recoveryCodes: await api.mfa.confirm(principalOf(request), request.body.token, sessionContext(request)),
+    }),
   });
 
 /** POST /auth/mfa/verify: the second login step, the challenge and a code, for tokens. */
@@ -62,7 +66,9 @@ export const mfaVerify = (api: GatehouseApi) =>
     config: limits('mfa'),
     handler: async (request) => {
       const { login, token } = request.body;
-      return signedInAnswer(await api.signIn.withMfaCode({ challenge: login, code: token, session: { kind: 'tokens' }, context: sessionContext(request) }));
+      return signedInAnswer(
+        await api.signIn.withMfaCode({ challenge: login, code: token, session: { kind: 'tokens' }, context: sessionContext(request) }),
+      );
     },
   });
 

@@ -6,7 +6,9 @@ export const Email = Type.String({ format: 'email', maxLength: 254 });
 /** Requests that name no user say which project: by client application (Ovok) or project (Medplum). */
 export const ClientOrProject = {
   clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Client application; names the project.' })),
-  projectId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Project (Medplum style); default project when neither is given.' })),
+  projectId: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'Project (Medplum style); default project when neither is given.' }),
+  ),
 };
 
 /** Medplum's allOk: what its password, verification and MFA endpoints answer on success. */
@@ -29,7 +31,9 @@ export const MfaRequiredResponse = Type.Object(
 );
 
 export function sendAllOk(reply: FastifyReply): FastifyReply {
-  return reply
-    .type('application/fhir+json; charset=utf-8')
-    .send({ resourceType: 'OperationOutcome', id: 'allok', issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }] });
+  return reply.type('application/fhir+json; charset=utf-8').send({
+    resourceType: 'OperationOutcome',
+    id: 'allok',
+    issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }],
+  });
 }

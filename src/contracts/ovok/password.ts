@@ -22,7 +22,12 @@ export const resetPassword = (api: GatehouseApi) =>
       tags: ['ovok'],
       summary: 'Email a password reset link',
       description: 'Always answers allOk, whether or not an account uses the address (it cannot be used to learn which emails exist).',
-      body: Type.Object({ email: Email, ...ClientOrProject, recaptchaToken: Type.Optional(Type.String({ maxLength: 4096 })), redirectUri: Type.Optional(Type.String({ maxLength: 2048 })) }),
+      body: Type.Object({
+        email: Email,
+        ...ClientOrProject,
+        recaptchaToken: Type.Optional(Type.String({ maxLength: 4096 })),
+        redirectUri: Type.Optional(Type.String({ maxLength: 2048 })),
+      }),
       response: ok,
     },
     config: limits('password-reset', { account: ['email'] }),
@@ -39,7 +44,11 @@ export const setPassword = (api: GatehouseApi) =>
       tags: ['ovok'],
       summary: 'Set a new password with the emailed id and secret',
       description: 'The secret works once and expires (1 hour by default). Every session of the user is signed out.',
-      body: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), secret: Type.String({ minLength: 1, maxLength: 200 }), password: Password }),
+      body: Type.Object({
+        id: Type.String({ minLength: 1, maxLength: 100 }),
+        secret: Type.String({ minLength: 1, maxLength: 200 }),
+        password: Password,
+      }),
       response: ok,
     },
     config: limits('password-reset'),
@@ -66,9 +75,16 @@ export const changePassword = (api: GatehouseApi) =>
     handler: async (request, reply) => {
       const { oldPassword, newPassword, confirmPassword } = request.body;
       if (newPassword !== confirmPassword) {
-        throw new GatehouseError(ErrorCode.Validation, 'Passwords do not match', { fields: [{ field: 'confirmPassword', message: 'Passwords do not match' }] });
+        throw new GatehouseError(ErrorCode.Validation, 'Passwords do not match', {
+          fields: [{ field: 'confirmPassword', message: 'Passwords do not match' }],
+        });
       }
-      await api.recovery.changePassword(principalOf(request), { current: oldPassword, next: newPassword }, { current: 'oldPassword', next: 'newPassword' }, sessionContext(request));
+      await api.recovery.changePassword(
+        principalOf(request),
+        { current: oldPassword, next: newPassword },
+        { current: 'oldPassword', next: 'newPassword' },
+        sessionContext(request),
+      );
       return sendAllOk(reply);
     },
   });

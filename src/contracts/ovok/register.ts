@@ -8,7 +8,12 @@ import { signedInAnswer } from './views.ts';
 /** POST /auth/register: a new account in the client's project, signed in with tokens. */
 export const register = (api: GatehouseApi) =>
   endpoint({
-    schema: { tags: ['ovok'], summary: 'Register an account', body: RegisterBody, response: { 200: RegisterLoginResponse, ...errorResponses } },
+    schema: {
+      tags: ['ovok'],
+      summary: 'Register an account',
+      body: RegisterBody,
+      response: { 200: RegisterLoginResponse, ...errorResponses },
+    },
     config: limits('register', { account: ['email'], shed: true }),
     handler: async (request) => {
       const { email, password, name, surname, type } = request.body;

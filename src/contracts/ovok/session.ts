@@ -34,7 +34,13 @@ export const listSessions = (api: GatehouseApi) =>
 /** DELETE /auth/session/:option: ends all, the current, the other, or one session (by id). */
 export const revokeSessions = (api: GatehouseApi) =>
   endpoint({
-    schema: { tags: ['ovok'], summary: 'Revoke sessions: all, current, other, or one by id', security, params: SessionOptionParams, response: { 200: SessionsResponse, ...errorResponses } },
+    schema: {
+      tags: ['ovok'],
+      summary: 'Revoke sessions: all, current, other, or one by id',
+      security,
+      params: SessionOptionParams,
+      response: { 200: SessionsResponse, ...errorResponses },
+    },
     config: limits('auth'),
     preHandler: signedIn(api),
     handler: async (request) => {

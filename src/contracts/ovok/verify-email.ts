@@ -15,7 +15,10 @@ export const verifyEmail = (api: GatehouseApi) =>
       tags: ['ovok'],
       summary: 'Verify the email address with the emailed id and secret',
       description: 'The link sent at registration ends in /verify-email/{id}/{secret}.',
-      body: Type.Object({ id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), secret: Type.String({ minLength: 1, maxLength: 200 }) }),
+      body: Type.Object({
+        id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        secret: Type.String({ minLength: 1, maxLength: 200 }),
+      }),
       response: ok,
     },
     config: limits('password-reset'),

@@ -30,7 +30,12 @@ function keyId(request: FastifyRequest): number {
 /** GET /v1/api-keys: the user's keys, masked. */
 export const listApiKeys = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags, summary: 'api-keys.index', description: 'Keys are stored hashed: `key` is the masked form, like `masked_key`.', response: { 200: ApiKeyListResponse, ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'api-keys.index',
+      description: 'Keys are stored hashed: `key` is the masked form, like `masked_key`.',
+      response: { 200: ApiKeyListResponse, ...errorResponses },
+    },
     preHandler: signedIn(api, cookieName),
     handler: async (request) => ({ success: true, data: (await api.apiKeys.list(principalOf(request))).map(apiKeyView) }),
   });
@@ -38,12 +43,22 @@ export const listApiKeys = ({ api, cookieName }: PixelmoverDeps) =>
 /** POST /v1/api-keys: a new key, shown in full in this answer only. */
 export const createApiKey = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags, summary: 'api-keys.store', description: 'The full key is in this response only.', body: rulesSchema(CREATE_RULES, { title: 'CreateApiKeyRequest' }), response: { 201: ApiKeyResponse, ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'api-keys.store',
+      description: 'The full key is in this response only.',
+      body: rulesSchema(CREATE_RULES, { title: 'CreateApiKeyRequest' }),
+      response: { 201: ApiKeyResponse, ...errorResponses },
+    },
     config: limits('api'),
     preHandler: signedIn(api, cookieName),
     handler: async (request, reply) => {
       const input = await validate(laravelInput(request.body), CREATE_RULES);
-      const permissions = Array.isArray(input.permissions) ? input.permissions.map(String) : input.permissions === null || input.permissions === undefined ? null : Object.values(input.permissions).map(String);
+      const permissions = Array.isArray(input.permissions)
+        ? input.permissions.map(String)
+        : input.permissions === null || input.permissions === undefined
+          ? null
+          : Object.values(input.permissions).map(String);
       const { apiKey, key } = await api.apiKeys.create(principalOf(request), {
         name: String(input.name),
         permissions,
@@ -68,7 +83,13 @@ export const deleteApiKey = ({ api, cookieName }: PixelmoverDeps) =>
 /** POST /v1/api-keys/:id/primary: makes this key the primary one (and no other). */
 export const makePrimaryApiKey = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags, summary: 'api-keys.primary', description: 'Makes this key the primary one (and no other).', params: KeyParams, response: { 200: ApiKeyResponse, ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'api-keys.primary',
+      description: 'Makes this key the primary one (and no other).',
+      params: KeyParams,
+      response: { 200: ApiKeyResponse, ...errorResponses },
+    },
     config: limits('api'),
     preHandler: signedIn(api, cookieName),
     handler: async (request) => ({ success: true, data: apiKeyView(await api.apiKeys.makePrimary(principalOf(request), keyId(request))) }),

@@ -43,7 +43,8 @@ export const verifyEmail = ({ api }: PixelmoverDeps) =>
         await api.recovery.verifyEmail({ id, secret: hash });
       } catch (error) {
         // Laravel refuses a bad or expired signed link with a 403.
-        if (error instanceof GatehouseError && error.code === ErrorCode.InvalidVerificationToken) throw new GatehouseError(ErrorCode.Forbidden, 'Invalid signature.');
+        if (error instanceof GatehouseError && error.code === ErrorCode.InvalidVerificationToken)
+          throw new GatehouseError(ErrorCode.Forbidden, 'Invalid signature.');
         throw error;
       }
       return { success: true, message: 'Your email address has been verified.' };

@@ -52,7 +52,11 @@ function renderCore(error: GatehouseError, request: FastifyRequest): RenderedErr
     case ErrorCode.Conflict:
       return validation(error.extra.fields?.length ? error.extra.fields : [{ field: 'id', message: error.message }]);
     case ErrorCode.AccountTaken:
-      return validation(error.extra.fields?.length ? error.extra.fields : [{ field: 'account', message: `The ${attributeName('account')} has already been taken.` }]);
+      return validation(
+        error.extra.fields?.length
+          ? error.extra.fields
+          : [{ field: 'account', message: `The ${attributeName('account')} has already been taken.` }],
+      );
     case ErrorCode.WrongPassword:
       return validation([{ field: 'current_password', message: 'The provided password does not match your current password.' }]);
     case ErrorCode.InvalidResetToken:
@@ -69,7 +73,8 @@ function renderCore(error: GatehouseError, request: FastifyRequest): RenderedErr
     case ErrorCode.NotFound: {
       const data = error.extra.data;
       // Route-model binding's words (findOrFail).
-      if (data?.model !== undefined) return plain(404, `No query results for model [App\\Models\\${String(data.model)}] ${String(data.id)}`);
+      if (data?.model !== undefined)
+        return plain(404, `No query results for model [App\\Models\\${String(data.model)}] ${String(data.id)}`);
       return plain(404, 'Not Found');
     }
     case ErrorCode.ClientNotFound:
@@ -104,7 +109,9 @@ export function renderPixelmoverProblem(problem: Problem, request: FastifyReques
     case 'validation':
       // The scope's schema validator accepts everything (validation.ts judges requests); should
       // a schema ever refuse, the answer still has Laravel's shape.
-      return validation(problem.failures.map((failure) => ({ field: failure.field, message: `The ${attributeName(failure.field)} field is invalid.` })));
+      return validation(
+        problem.failures.map((failure) => ({ field: failure.field, message: `The ${attributeName(failure.field)} field is invalid.` })),
+      );
     case 'request':
       switch (problem.status) {
         case 413:

@@ -11,11 +11,19 @@ import { LoginResponse, TwoFactorResponse, errorResponses } from './schemas.ts';
 import { sessionView, subscriptionView, userView } from './views.ts';
 
 const LOGIN_RULES: Rules = { email: 'required|string|email', password: 'required|string', remember: 'nullable|boolean' };
-const TWO_FACTOR_RULES: Rules = { challenge: 'required|string', code: 'nullable|string', recovery_code: 'nullable|string', remember: 'nullable|boolean' };
+const TWO_FACTOR_RULES: Rules = {
+  challenge: 'required|string',
+  code: 'nullable|string',
+  recovery_code: 'nullable|string',
+  remember: 'nullable|boolean',
+};
 
 /** The answer to a completed sign-in: the user as it now is, and the session. */
 function signedInAnswer(signedIn: { readonly user: User; readonly cookie: CookieSession }) {
-  return { success: true, data: { user: userView(signedIn.user), session: sessionView(signedIn.cookie.session), subscription: subscriptionView(signedIn.user) } };
+  return {
+    success: true,
+    data: { user: userView(signedIn.user), session: sessionView(signedIn.cookie.session), subscription: subscriptionView(signedIn.user) },
+  };
 }
 
 /** POST /v1/auth/login: signs in with a session cookie, or answers a two-factor challenge. */

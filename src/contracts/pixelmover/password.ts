@@ -64,10 +64,16 @@ export const resetPassword = ({ api }: PixelmoverDeps) =>
     handler: async (request) => {
       const input = await validate(laravelInput(request.body), RESET_RULES);
       try {
-        await api.recovery.completeReset({ secret: String(input.token), email: String(input.email) }, String(input.password), sessionContext(request));
+        await api.recovery.completeReset(
+          { secret: String(input.token), email: String(input.email) },
+          String(input.password),
+          sessionContext(request),
+        );
       } catch (error) {
         if (error instanceof GatehouseError && error.code === ErrorCode.InvalidResetToken) {
-          throw new GatehouseError(ErrorCode.Validation, 'This password reset token is invalid.', { fields: [{ field: 'email', message: 'This password reset token is invalid.' }] });
+          throw new GatehouseError(ErrorCode.Validation, 'This password reset token is invalid.', {
+            fields: [{ field: 'email', message: 'This password reset token is invalid.' }],
+          });
         }
         throw laravelPolicyError(error);
       }

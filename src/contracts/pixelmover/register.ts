@@ -22,12 +22,21 @@ const FIRST_KEY_NAME = 'Default';
 /** POST /v1/auth/register: the account, its first (primary) API key and a session, as Laravel's Auth::login. */
 export const register = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags: ['pixelmover'], summary: 'auth.register', body: rulesSchema(RULES, { title: 'RegisterRequest' }), response: { 201: RegisterResponse, ...errorResponses } },
+    schema: {
+      tags: ['pixelmover'],
+      summary: 'auth.register',
+      body: rulesSchema(RULES, { title: 'RegisterRequest' }),
+      response: { 201: RegisterResponse, ...errorResponses },
+    },
     config: limits('register', { account: ['email'], shed: true }),
     handler: async (request, reply) => {
       const input = laravelInput(request.body);
       await validate(input, RULES, { unique: async (_field, value) => api.registration.emailTaken(request.tenant, String(value)) });
-      const { user, cookie, apiKey: key } = await api.registration.register({
+      const {
+        user,
+        cookie,
+        apiKey: key,
+      } = await api.registration.register({
         tenant: request.tenant,
         account: {
           email: String(input.email),
@@ -46,7 +55,12 @@ export const register = ({ api, cookieName }: PixelmoverDeps) =>
         success: true,
         data: {
           user: userView(user),
-          api_key: { key: key.key, name: key.apiKey.name, is_primary: key.apiKey.is_primary, created_at: laravelDate(key.apiKey.created_at) },
+          api_key: {
+            key: key.key,
+            name: key.apiKey.name,
+            is_primary: key.apiKey.is_primary,
+            created_at: laravelDate(key.apiKey.created_at),
+          },
           session: sessionView(cookie.session),
           subscription: subscriptionView(user),
         },

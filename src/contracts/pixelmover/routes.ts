@@ -15,7 +15,14 @@ import { logout } from './logout.ts';
 import { me } from './me.ts';
 import { forgotPassword, resetPassword, updatePassword } from './password.ts';
 import { register } from './register.ts';
-import { confirmTwoFactor, disableTwoFactor, enableTwoFactor, twoFactorQrCode, twoFactorRecoveryCodes, twoFactorSecretKey } from './two-factor.ts';
+import {
+  confirmTwoFactor,
+  disableTwoFactor,
+  enableTwoFactor,
+  twoFactorQrCode,
+  twoFactorRecoveryCodes,
+  twoFactorSecretKey,
+} from './two-factor.ts';
 
 /** Every URL of PixelMover's API (under /v1), and the file that answers it. */
 export const pixelmoverRoutes = (deps: PixelmoverDeps): RouteTable => [
@@ -57,7 +64,9 @@ export const pixelmoverContract: FastifyPluginAsync<ContractOptions> = async (ap
       useRouteNotFound(scope, (request, reply, allowed) => {
         const path = (request.url.split('?')[0] ?? '').replace(/^\/+|\/+$/g, '');
         if (allowed.length === 0) return reply.code(404).send({ message: `The route ${path} could not be found.` });
-        return reply.code(405).send({ message: `The ${request.method} method is not supported for route ${path}. Supported methods: ${allowed.join(', ')}.` });
+        return reply
+          .code(405)
+          .send({ message: `The ${request.method} method is not supported for route ${path}. Supported methods: ${allowed.join(', ')}.` });
       });
       mount(scope, pixelmoverRoutes({ api, cookieName: config.sessions.cookieName }));
     },

@@ -66,7 +66,9 @@ export const MessageResponse = Type.Object({ success: Type.Boolean(), message: T
 const ErrorMessage = Type.Object({ message: Type.String() });
 const ValidationError = Type.Object({
   message: Type.String({ description: 'Errors overview.' }),
-  errors: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'A detailed description of each field that failed validation.' }),
+  errors: Type.Record(Type.String(), Type.Array(Type.String()), {
+    description: 'A detailed description of each field that failed validation.',
+  }),
 });
 
 export const errorResponses = {

@@ -25,14 +25,22 @@ const DISABLE_RULES: Rules = { code: 'nullable|string', current_password: 'nulla
 /** The pending enrollment; Laravel's 422 once it is confirmed. */
 async function pending(api: GatehouseApi, request: FastifyRequest) {
   const status = await api.mfa.status(principalOf(request));
-  if (status.enrolled) throw new GatehouseError(ErrorCode.Validation, 'Two factor authentication is already enabled.', { fields: [{ field: 'code', message: 'Two factor authentication is already enabled.' }] });
+  if (status.enrolled)
+    throw new GatehouseError(ErrorCode.Validation, 'Two factor authentication is already enabled.', {
+      fields: [{ field: 'code', message: 'Two factor authentication is already enabled.' }],
+    });
   return status;
 }
 
 /** POST /v1/user/two-factor-authentication: starts enrollment. */
 export const enableTwoFactor = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags, summary: 'two-factor.enable', description: 'Starts enrollment: a new secret, shown by two-factor-qr-code and two-factor-secret-key.', response: { 200: MessageResponse, ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'two-factor.enable',
+      description: 'Starts enrollment: a new secret, shown by two-factor-qr-code and two-factor-secret-key.',
+      response: { 200: MessageResponse, ...errorResponses },
+    },
     config: limits('mfa'),
     preHandler: signedIn(api, cookieName),
     handler: async (request) => {
@@ -44,7 +52,11 @@ export const enableTwoFactor = ({ api, cookieName }: PixelmoverDeps) =>
 /** GET /v1/user/two-factor-qr-code */
 export const twoFactorQrCode = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags, summary: 'two-factor.qr-code', response: { 200: Type.Object({ svg: Type.String(), url: Type.String() }), ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'two-factor.qr-code',
+      response: { 200: Type.Object({ svg: Type.String(), url: Type.String() }), ...errorResponses },
+    },
     preHandler: signedIn(api, cookieName),
     handler: async (request) => {
       const status = await pending(api, request);
@@ -63,7 +75,13 @@ export const twoFactorSecretKey = ({ api, cookieName }: PixelmoverDeps) =>
 /** POST /v1/user/confirmed-two-factor-authentication: confirms with a code; answers the recovery codes once. */
 export const confirmTwoFactor = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags, summary: 'two-factor.confirm', description: 'Confirms with a code; answers the recovery codes (shown only now).', body: rulesSchema(CODE_RULES), response: { 200: RecoveryCodes, ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'two-factor.confirm',
+      description: 'Confirms with a code; answers the recovery codes (shown only now).',
+      body: rulesSchema(CODE_RULES),
+      response: { 200: RecoveryCodes, ...errorResponses },
+    },
     config: limits('mfa'),
     preHandler: signedIn(api, cookieName),
     handler: async (request) => {
@@ -75,7 +93,13 @@ export const confirmTwoFactor = ({ api, cookieName }: PixelmoverDeps) =>
 /** POST /v1/user/two-factor-recovery-codes: new recovery codes; needs a current code. */
 export const twoFactorRecoveryCodes = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags, summary: 'two-factor.regenerate-recovery-codes', description: 'New recovery codes (the old ones stop working); needs a current `code`.', body: rulesSchema(CODE_RULES), response: { 200: RecoveryCodes, ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'two-factor.regenerate-recovery-codes',
+      description: 'New recovery codes (the old ones stop working); needs a current `code`.',
+      body: rulesSchema(CODE_RULES),
+      response: { 200: RecoveryCodes, ...errorResponses },
+    },
     config: limits('mfa'),
     preHandler: signedIn(api, cookieName),
     handler: async (request) => {
@@ -87,7 +111,12 @@ export const twoFactorRecoveryCodes = ({ api, cookieName }: PixelmoverDeps) =>
 /** DELETE /v1/user/two-factor-authentication: turns 2FA off with a code or the current password. */
 export const disableTwoFactor = ({ api, cookieName }: PixelmoverDeps) =>
   endpoint({
-    schema: { tags, summary: 'two-factor.disable', body: rulesSchema(DISABLE_RULES), response: { 200: MessageResponse, ...errorResponses } },
+    schema: {
+      tags,
+      summary: 'two-factor.disable',
+      body: rulesSchema(DISABLE_RULES),
+      response: { 200: MessageResponse, ...errorResponses },
+    },
     config: limits('mfa'),
     preHandler: signedIn(api, cookieName),
     handler: async (request) => {

@@ -49,7 +49,9 @@ export class BruteForceGuard implements LoginGuard {
     }
     if (waitMs > 0) {
       const retryAfter = Math.ceil(waitMs / 1000);
-      throw new GatehouseError(ErrorCode.AccountLocked, `Too many failed login attempts; try again in ${retryAfter} seconds`, { retryAfter });
+      throw new GatehouseError(ErrorCode.AccountLocked, `Too many failed login attempts; try again in ${retryAfter} seconds`, {
+        retryAfter,
+      });
     }
   }
 
@@ -79,7 +81,8 @@ export class BruteForceGuard implements LoginGuard {
     }
     if (accountFailures >= accountMaxFailures) {
       await this.state.set(keys.accountLock, accountLockSeconds);
-      if (accountFailures === accountMaxFailures) this.announce('account', projectId, email, userId, remoteAddress, accountLockSeconds, accountFailures);
+      if (accountFailures === accountMaxFailures)
+        this.announce('account', projectId, email, userId, remoteAddress, accountLockSeconds, accountFailures);
     }
   }
 
@@ -109,7 +112,10 @@ export class BruteForceGuard implements LoginGuard {
   /** Whether logins to this account are held back right now from any of these addresses, or from anywhere. */
   async lockedFrom(projectId: string, email: string, addresses: readonly string[]): Promise<boolean> {
     if (!this.config.enabled) return false;
-    const keys = [this.keys(projectId, email, undefined).accountLock, ...[...new Set(addresses)].map((address) => this.keys(projectId, email, address).pairLock)];
+    const keys = [
+      this.keys(projectId, email, undefined).accountLock,
+      ...[...new Set(addresses)].map((address) => this.keys(projectId, email, address).pairLock),
+    ];
     return (await this.state.remaining(keys)).some((ms) => ms > 0);
   }
 

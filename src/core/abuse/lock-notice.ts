@@ -35,7 +35,12 @@ export function mailOwnersOnLock(deps: {
     await deps.state.set(`notice:${event.userId}`, NOTICE_INTERVAL_SECONDS);
     const [user, project] = await Promise.all([deps.users.byId(event.userId), deps.projects.get(event.projectId)]);
     const lockSeconds = typeof event.detail?.lockSeconds === 'number' ? event.detail.lockSeconds : 60;
-    const message = render(NOTICE, { projectName: project.name, email: user.email, name: displayName(user), expiresIn: minutesText(lockSeconds) });
+    const message = render(NOTICE, {
+      projectName: project.name,
+      email: user.email,
+      name: displayName(user),
+      expiresIn: minutesText(lockSeconds),
+    });
     await deps.mailer.enqueue({ projectId: project.id, kind: 'account-locked', to: user.email, ...message });
     deps.logger.info({ userId: user.id }, 'account owner notified of a sign-in lock');
   });

@@ -86,7 +86,13 @@ export class EmailTokens {
 
   /** Other outstanding tokens stop working once one is used (a reset link from last week, say). */
   async revokeAll(userId: string, kind: EmailTokenKind): Promise<void> {
-    await this.db.updateTable('email_tokens').set({ used_at: new Date() }).where('user_id', '=', userId).where('kind', '=', kind).where('used_at', 'is', null).execute();
+    await this.db
+      .updateTable('email_tokens')
+      .set({ used_at: new Date() })
+      .where('user_id', '=', userId)
+      .where('kind', '=', kind)
+      .where('used_at', 'is', null)
+      .execute();
   }
 }
 

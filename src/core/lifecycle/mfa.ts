@@ -82,7 +82,11 @@ export class Mfa {
         .onConflict((oc) => oc.column('user_id').doNothing())
         .execute();
       // Two concurrent first calls: both show the one secret that was stored.
-      const stored = await this.db.selectFrom('mfa_factors').select('secret_encrypted').where('user_id', '=', user.id).executeTakeFirstOrThrow();
+      const stored = await this.db
+        .selectFrom('mfa_factors')
+        .select('secret_encrypted')
+        .where('user_id', '=', user.id)
+        .executeTakeFirstOrThrow();
       secret = this.box.open(stored.secret_encrypted, user.id);
     } else {
       secret = this.box.open(row.secret_encrypted, user.id);
@@ -94,13 +98,20 @@ export class Mfa {
   /** Confirms the pending enrollment with a current code; returns the recovery codes (shown once). */
   async confirm(user: User, code: string, context: SessionContext = {}): Promise<string[]> {
     const row = await this.db.selectFrom('mfa_factors').selectAll().where('user_id', '=', user.id).executeTakeFirst();
-    if (row === undefined) throw new GatehouseError(ErrorCode.Validation, 'MFA enrollment was not started', { fields: [{ field: 'token', message: 'MFA enrollment was not started' }] });
+    if (row === undefined)
+      throw new GatehouseError(ErrorCode.Validation, 'MFA enrollment was not started', {
+        fields: [{ field: 'token', message: 'MFA enrollment was not started' }],
+      });
     if (row.confirmed_at !== null) throw new GatehouseError(ErrorCode.Conflict, 'MFA is already enabled');
     if (!(await this.checkTotp(user.id, code))) {
       this.emit('mfa.enroll', 'failure', user, context);
       throw invalidCode();
     }
-    await this.db.updateTable('mfa_factors').set({ confirmed_at: new Date(), updated_at: new Date() }).where('user_id', '=', user.id).execute();
+    await this.db
+      .updateTable('mfa_factors')
+      .set({ confirmed_at: new Date(), updated_at: new Date() })
+      .where('user_id', '=', user.id)
+      .execute();
     this.recentEnrolled.delete(user.id);
     const codes = await this.replaceRecoveryCodes(user.id);
     this.emit('mfa.enroll', 'success', user, context);
@@ -108,7 +119,11 @@ export class Mfa {
   }
 
   /** Turns MFA off; proof is a current code, a recovery code, or the password. */
-  async disable(user: User, proof: { code?: string | undefined; password?: string | undefined }, context: SessionContext = {}): Promise<void> {
+  async disable(
+    user: User,
+    proof: { code?: string | undefined; password?: string | undefined },
+    context: SessionContext = {},
+  ): Promise<void> {
     if (!(await this.enrolled(user.id))) {
       // Drop an unfinished enrollment too; nothing else to do.
       await this.db.deleteFrom('mfa_factors').where('user_id', '=', user.id).execute();
@@ -119,7 +134,9 @@ export class Mfa {
     else if (proof.password !== undefined) ok = await this.hasher.verify(user.password_hash, proof.password);
     if (!ok) {
       this.emit('mfa.disable', 'failure', user, context);
-      throw proof.code === undefined || proof.code === '' ? new GatehouseError(ErrorCode.WrongPassword, 'Incorrect password') : invalidCode();
+      throw proof.code === undefined || proof.code === ''
+        ? new GatehouseError(ErrorCode.WrongPassword, 'Incorrect password')
+        : invalidCode();
     }
     await this.reset(user.id);
     this.emit('mfa.disable', 'success', user, context);
@@ -161,7 +178,10 @@ export class Mfa {
       })
       .execute();
     // Expired challenges of anyone are swept on the way (cheap, indexed).
-    await this.db.deleteFrom('mfa_challenges').where('expires_at', '<', new Date(Date.now() - CHALLENGE_TTL_MS)).execute();
+    await this.db
+      .deleteFrom('mfa_challenges')
+      .where('expires_at', '<', new Date(Date.now() - CHALLENGE_TTL_MS))
+      .execute();
     return token;
   }
 
@@ -219,7 +239,11 @@ export class Mfa {
   }
 
   /** A TOTP code (never the same time step twice) or, if allowed, an unused recovery code. */
-  private async checkCode(userId: string, code: string, options: { recovery?: boolean } = {}): Promise<'totp' | 'recovery_code' | undefined> {
+  private async checkCode(
+    userId: string,
+    code: string,
+    options: { recovery?: boolean } = {},
+  ): Promise<'totp' | 'recovery_code' | undefined> {
     const factor = await this.db.selectFrom('mfa_factors').selectAll().where('user_id', '=', userId).executeTakeFirst();
     if (factor === undefined) return undefined;
     if (factor.locked_until !== null && factor.locked_until > new Date()) {
@@ -278,7 +302,13 @@ export class Mfa {
     return recorded !== undefined;
   }
 
-  private emit(action: string, outcome: 'success' | 'failure', user: User, context: SessionContext, detail?: Record<string, unknown>): void {
+  private emit(
+    action: string,
+    outcome: 'success' | 'failure',
+    user: User,
+    context: SessionContext,
+    detail?: Record<string, unknown>,
+  ): void {
     this.events.emit({
       action,
       outcome,

@@ -34,7 +34,13 @@ export class PasswordChange {
 
   async change(input: PasswordChangeInput, context: SessionContext = {}): Promise<User> {
     const user = await this.users.byId(input.userId);
-    const event = { projectId: user.project_id, userId: user.id, sessionId: input.sessionId ?? undefined, remoteAddress: context.remoteAddress, userAgent: context.userAgent };
+    const event = {
+      projectId: user.project_id,
+      userId: user.id,
+      sessionId: input.sessionId ?? undefined,
+      remoteAddress: context.remoteAddress,
+      userAgent: context.userAgent,
+    };
     if (!(await this.hasher.verify(user.password_hash, input.currentPassword))) {
       this.events.emit({ action: 'password.change', outcome: 'failure', ...event, detail: { reason: 'wrong_password' } });
       const field = input.fields?.current ?? 'currentPassword';

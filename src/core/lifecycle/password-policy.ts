@@ -71,12 +71,14 @@ export class PasswordPolicy {
     }
     if (policy.commonPasswords !== 'off') {
       const rank = this.rank.get(lowered);
-      if (rank !== undefined && (policy.commonPasswords === 'all' || rank < TOP)) return 'This password is too common; choose a less predictable one';
+      if (rank !== undefined && (policy.commonPasswords === 'all' || rank < TOP))
+        return 'This password is too common; choose a less predictable one';
     }
     if (policy.breachCheck !== 'off') {
       const breached = await this.breached(password);
       if (breached === true) return 'This password has appeared in a data breach; choose another one';
-      if (breached === undefined && policy.breachCheck === 'fail-closed') return 'The password could not be checked right now; try again later';
+      if (breached === undefined && policy.breachCheck === 'fail-closed')
+        return 'The password could not be checked right now; try again later';
     }
     return undefined;
   }

@@ -66,7 +66,8 @@ export class EmailVerification {
     if (token === undefined) throw new GatehouseError(ErrorCode.InvalidVerificationToken, 'Invalid or expired verification link');
     const user = await this.users.byId(token.user_id);
     // The address changed since the link was sent: the link proves nothing about the new one.
-    if (user.email_normalized !== token.email_normalized) throw new GatehouseError(ErrorCode.InvalidVerificationToken, 'Invalid or expired verification link');
+    if (user.email_normalized !== token.email_normalized)
+      throw new GatehouseError(ErrorCode.InvalidVerificationToken, 'Invalid or expired verification link');
     const updated = await this.users.update(user.id, { email_verified: true });
     this.events.emit({ action: 'email.verify', outcome: 'success', projectId: user.project_id, userId: user.id });
     return updated;

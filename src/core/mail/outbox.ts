@@ -155,7 +155,13 @@ export class Mailer {
     const transport = this.options.transport;
     if (transport === undefined) return;
     try {
-      await transport.send({ from: this.options.from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body ?? undefined });
+      await transport.send({
+        from: this.options.from,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.text_body,
+        html: row.html_body ?? undefined,
+      });
       // The body may hold a reset or verification secret: once delivered, it is not kept.
       await this.db
         .updateTable('mail_outbox')

@@ -59,7 +59,11 @@ export class Account {
    * Calls off a scheduled deletion. Scheduling signed the user out everywhere, so the proof is
    * the password (or a credential that is somehow still valid).
    */
-  async cancelDeletion(proof: { readonly principal: Principal } | { readonly tenant: TenantRef; readonly email: string; readonly password: string; readonly context: SessionContext }): Promise<User> {
+  async cancelDeletion(
+    proof:
+      | { readonly principal: Principal }
+      | { readonly tenant: TenantRef; readonly email: string; readonly password: string; readonly context: SessionContext },
+  ): Promise<User> {
     let user: User;
     if ('principal' in proof) {
       user = await this.deps.users.byId(proof.principal.userId);

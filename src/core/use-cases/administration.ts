@@ -52,7 +52,12 @@ export class Administration {
   async createClient(projectId: string, input: ClientInput, actor: Actor): Promise<IssuedClient> {
     assertMay(actor, 'projects.write');
     const issued = await this.deps.clients.register(projectId, input);
-    this.record('admin.client.create', actor, { projectId: issued.client.project_id, clientId: issued.client.id }, { type: issued.client.client_type });
+    this.record(
+      'admin.client.create',
+      actor,
+      { projectId: issued.client.project_id, clientId: issued.client.id },
+      { type: issued.client.client_type },
+    );
     return issued;
   }
 
@@ -86,12 +91,21 @@ export class Administration {
   }
 
   /** Emails the server wrote, newest first, and whether they go out through SMTP or stay in the outbox. */
-  async outbox(filter: { readonly to?: string | undefined; readonly limit: number }): Promise<{ mode: 'smtp' | 'outbox'; items: OutboxRow[] }> {
+  async outbox(filter: {
+    readonly to?: string | undefined;
+    readonly limit: number;
+  }): Promise<{ mode: 'smtp' | 'outbox'; items: OutboxRow[] }> {
     return { mode: this.deps.mail.mode, items: await this.deps.mail.list(filter) };
   }
 
   private record(action: string, actor: Actor, ids: { projectId?: string; clientId?: string }, detail: Record<string, unknown> = {}): void {
     const { remoteAddress, actor: name } = actorFields(actor);
-    this.deps.events.emit({ action, outcome: 'success', ...ids, ...(remoteAddress !== undefined && { remoteAddress }), detail: { ...detail, actor: name } });
+    this.deps.events.emit({
+      action,
+      outcome: 'success',
+      ...ids,
+      ...(remoteAddress !== undefined && { remoteAddress }),
+      detail: { ...detail, actor: name },
+    });
   }
 }

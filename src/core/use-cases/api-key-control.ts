@@ -10,7 +10,10 @@ export class ApiKeyControl {
     return this.apiKeys.list(principal.userId);
   }
 
-  create(principal: Principal, input: { readonly name: string; readonly permissions: readonly string[] | null; readonly expiresAt: Date | null }): Promise<IssuedApiKey> {
+  create(
+    principal: Principal,
+    input: { readonly name: string; readonly permissions: readonly string[] | null; readonly expiresAt: Date | null },
+  ): Promise<IssuedApiKey> {
     assertMayManage(principal);
     return this.apiKeys.create({ userId: principal.userId, projectId: principal.projectId, ...input });
   }

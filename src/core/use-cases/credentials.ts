@@ -24,7 +24,9 @@ export function missingCredential(): GatehouseError {
 
 /** Turning presented credentials into a Principal, and ending the session one stands for. */
 export class Credentials {
-  constructor(private readonly deps: { readonly auth: Auth; readonly apiKeys: ApiKeys; readonly tenants: Tenants; readonly projects: Projects }) {}
+  constructor(
+    private readonly deps: { readonly auth: Auth; readonly apiKeys: ApiKeys; readonly tenants: Tenants; readonly projects: Projects },
+  ) {}
 
   /**
    * The caller a credential stands for. A credential that is presented but bad is refused,

@@ -118,7 +118,23 @@ export interface ApiServices {
 }
 
 export function createApi(services: ApiServices): GatehouseApi {
-  const { config, projects, users, sessions, auth, apiKeys, deletions, directory, lifecycle, keys, audit, events, bruteForce, hasher, logger } = services;
+  const {
+    config,
+    projects,
+    users,
+    sessions,
+    auth,
+    apiKeys,
+    deletions,
+    directory,
+    lifecycle,
+    keys,
+    audit,
+    events,
+    bruteForce,
+    hasher,
+    logger,
+  } = services;
   const tenants = new Tenants(projects, config);
   const signIn = new SignIn({ tenants, projects, users, auth, mfa: lifecycle.mfa, cookieTtl: config.sessions });
   const registration = new Registration({ tenants, users, auth, signIn });
@@ -156,7 +172,15 @@ export function createApi(services: ApiServices): GatehouseApi {
     users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
     operators: new Operators({ projects, users, hasher, events, logger }),
     operations: new Operations({ database: services.database, dataDir: config.dataDir, secrets: services.secrets, events }),
-    migration: new Migration({ database: services.database, projects, hasher, signInPasswords: services.signInPasswords, lifecycle, events, secrets: services.secrets }),
+    migration: new Migration({
+      database: services.database,
+      projects,
+      hasher,
+      signInPasswords: services.signInPasswords,
+      lifecycle,
+      events,
+      secrets: services.secrets,
+    }),
     publicJwks: () => keys.publicJwks(),
     health: services.health,
   };

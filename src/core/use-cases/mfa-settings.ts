@@ -22,7 +22,11 @@ export class MfaSettings {
   }
 
   /** Turns MFA off; proof is a current code, a recovery code, or the password. */
-  async disable(principal: Principal, proof: { readonly code?: string | undefined; readonly password?: string | undefined }, context: SessionContext): Promise<void> {
+  async disable(
+    principal: Principal,
+    proof: { readonly code?: string | undefined; readonly password?: string | undefined },
+    context: SessionContext,
+  ): Promise<void> {
     assertMayManage(principal);
     await this.deps.mfa.disable(await this.deps.users.byId(principal.userId), proof, context);
   }

@@ -22,22 +22,35 @@ export interface Operator {
  */
 export class Operators {
   constructor(
-    private readonly deps: { readonly projects: Projects; readonly users: Users; readonly hasher: PasswordHasher; readonly events: SecurityEvents; readonly logger: Logger },
+    private readonly deps: {
+      readonly projects: Projects;
+      readonly users: Users;
+      readonly hasher: PasswordHasher;
+      readonly events: SecurityEvents;
+      readonly logger: Logger;
+    },
   ) {}
 
   /**
    * A new operator. Without a password one is generated and returned (shown once); the operator
    * signs in with it and changes it.
    */
-  async create(actor: Actor, input: { email: string; role: OperatorRole; password?: string }): Promise<{ operator: Operator; password: string | undefined }> {
+  async create(
+    actor: Actor,
+    input: { email: string; role: OperatorRole; password?: string },
+  ): Promise<{ operator: Operator; password: string | undefined }> {
     assertMay(actor, 'operators.write');
     if (!(OPERATOR_ROLES as readonly string[]).includes(input.role)) {
-      throw new GatehouseError(ErrorCode.Validation, `Role must be one of ${OPERATOR_ROLES.join(', ')}`, { fields: [{ field: 'role', message: `Role must be one of ${OPERATOR_ROLES.join(', ')}` }] });
+      throw new GatehouseError(ErrorCode.Validation, `Role must be one of ${OPERATOR_ROLES.join(', ')}`, {
+        fields: [{ field: 'role', message: `Role must be one of ${OPERATOR_ROLES.join(', ')}` }],
+      });
     }
     const generated = input.password === undefined ? randomBytes(18).toString('base64url') : undefined;
     const project = await this.deps.projects.systemProject();
     if ((await this.deps.users.taken(project.id, input.email)) !== undefined) {
-      throw new GatehouseError(ErrorCode.EmailTaken, 'An operator with this email exists', { fields: [{ field: 'email', message: 'An operator with this email exists' }] });
+      throw new GatehouseError(ErrorCode.EmailTaken, 'An operator with this email exists', {
+        fields: [{ field: 'email', message: 'An operator with this email exists' }],
+      });
     }
     const { user } = await this.deps.users.create({
       projectId: project.id,
@@ -48,7 +61,14 @@ export class Operators {
       profileType: 'Practitioner',
     });
     const { remoteAddress, actor: name } = actorFields(actor);
-    this.deps.events.emit({ action: 'admin.operator.create', outcome: 'success', projectId: project.id, userId: user.id, ...(remoteAddress !== undefined && { remoteAddress }), detail: { role: input.role, actor: name } });
+    this.deps.events.emit({
+      action: 'admin.operator.create',
+      outcome: 'success',
+      projectId: project.id,
+      userId: user.id,
+      ...(remoteAddress !== undefined && { remoteAddress }),
+      detail: { role: input.role, actor: name },
+    });
     return { operator: operatorView(user), password: generated };
   }
 
@@ -71,10 +91,19 @@ export class Operators {
   async announceIfNone(): Promise<void> {
     const project = await this.deps.projects.systemProject();
     if ((await this.deps.users.search({ projectId: project.id, limit: 1 })).length > 0) return;
-    this.deps.logger.info('no operator yet: create the first one with `gatehouse operators create you@example.com --role admin`, then sign in at /console');
+    this.deps.logger.info(
+      'no operator yet: create the first one with `gatehouse operators create you@example.com --role admin`, then sign in at /console',
+    );
   }
 }
 
 function operatorView(user: User): Operator {
-  return { id: user.id, email: user.email, role: user.role as OperatorRole, active: user.is_active, createdAt: user.created_at, lastLoginAt: user.last_login_at };
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role as OperatorRole,
+    active: user.is_active,
+    createdAt: user.created_at,
+    lastLoginAt: user.last_login_at,
+  };
 }

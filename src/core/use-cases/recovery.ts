@@ -42,7 +42,12 @@ export class Recovery {
   }
 
   /** Changes the caller's password (the current one is required); every other session ends. */
-  changePassword(principal: Principal, passwords: { readonly current: string; readonly next: string }, fields: PasswordFields, context: SessionContext): Promise<User> {
+  changePassword(
+    principal: Principal,
+    passwords: { readonly current: string; readonly next: string },
+    fields: PasswordFields,
+    context: SessionContext,
+  ): Promise<User> {
     assertMayManage(principal);
     return this.deps.lifecycle.passwordChange.change(
       { userId: principal.userId, sessionId: principal.sessionId, currentPassword: passwords.current, newPassword: passwords.next, fields },

@@ -27,9 +27,7 @@ export type Registered<S extends SessionOptions | undefined, K extends { readonl
 
 /** Self-registration into a project, with whatever a contract hands a new user. */
 export class Registration {
-  constructor(
-    private readonly deps: { readonly tenants: Tenants; readonly users: Users; readonly auth: Auth; readonly signIn: SignIn },
-  ) {}
+  constructor(private readonly deps: { readonly tenants: Tenants; readonly users: Users; readonly auth: Auth; readonly signIn: SignIn }) {}
 
   async register<S extends SessionOptions | undefined = undefined, K extends { readonly name: string } | undefined = undefined>(
     request: RegisterRequest<S, K>,

@@ -20,7 +20,9 @@ export interface CookieSession {
 }
 
 /** What the session part of an answer holds, by the kind asked for. */
-export type Opened<S extends SessionOptions> = S extends { kind: 'tokens' } ? { readonly tokens: TokenPair } : { readonly cookie: CookieSession };
+export type Opened<S extends SessionOptions> = S extends { kind: 'tokens' }
+  ? { readonly tokens: TokenPair }
+  : { readonly cookie: CookieSession };
 
 export type SignedIn<S extends SessionOptions> = {
   /** The user as it is after the sign-in (last login recorded, a scheduled deletion called off). */
@@ -79,13 +81,26 @@ export class SignIn {
     const expected = input.tenant === undefined ? undefined : await this.deps.tenants.projectId(input.tenant);
     const result = await this.deps.mfa.complete(input.challenge, input.code, input.context, expected);
     const project = await this.deps.projects.get(result.projectId);
-    const client = result.clientId === null ? await this.deps.projects.primaryClient(project.id) : await this.deps.projects.client(result.clientId);
+    const client =
+      result.clientId === null ? await this.deps.projects.primaryClient(project.id) : await this.deps.projects.client(result.clientId);
     const profile = await this.deps.users.profileOf(result.user.id);
-    return this.open(result.user, profile, project, client, input.session, input.context, result.method === 'totp' ? 'password+totp' : 'password+recovery_code');
+    return this.open(
+      result.user,
+      profile,
+      project,
+      client,
+      input.session,
+      input.context,
+      result.method === 'totp' ? 'password+totp' : 'password+recovery_code',
+    );
   }
 
   /** Rotates a refresh token; with a tenant, a token of another project is refused before it is spent. */
-  async refresh(input: { readonly refreshToken: string; readonly tenant?: TenantRef; readonly context: SessionContext }): Promise<TokenPair> {
+  async refresh(input: {
+    readonly refreshToken: string;
+    readonly tenant?: TenantRef;
+    readonly context: SessionContext;
+  }): Promise<TokenPair> {
     const projectId = input.tenant === undefined ? undefined : await this.deps.tenants.projectId(input.tenant);
     return this.deps.auth.refresh(input.refreshToken, input.context, projectId);
   }
@@ -113,6 +128,12 @@ export class SignIn {
     const ttlSeconds = remember ? rememberTtlSeconds : shortTtlSeconds;
     const kind = session.kind === 'sso' ? 'sso' : 'cookie';
     const signedIn = await this.deps.auth.signInWithCookie(user, client, { remember, ttlSeconds, kind }, withClient);
-    return { user: signedIn.user, profile, project, client, cookie: { session: signedIn.session, secret: signedIn.secret } } as unknown as SignedIn<S>;
+    return {
+      user: signedIn.user,
+      profile,
+      project,
+      client,
+      cookie: { session: signedIn.session, secret: signedIn.secret },
+    } as unknown as SignedIn<S>;
   }
 }

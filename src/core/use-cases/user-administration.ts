@@ -49,10 +49,18 @@ export class UserAdministration {
   ) {}
 
   /** A page of users matching `query` (id, number, or a prefix of email, account or name), and the cursor of the next. */
-  async find(actor: Actor, search: { projectId?: string; query?: string; cursor?: string; limit: number }): Promise<{ users: User[]; nextCursor: string | null }> {
+  async find(
+    actor: Actor,
+    search: { projectId?: string; query?: string; cursor?: string; limit: number },
+  ): Promise<{ users: User[]; nextCursor: string | null }> {
     assertMay(actor, 'read');
     const limit = Math.min(Math.max(Math.trunc(search.limit), 1), 200);
-    const rows = await this.deps.users.search({ projectId: search.projectId, query: search.query, after: decodeCursor(search.cursor), limit: limit + 1 });
+    const rows = await this.deps.users.search({
+      projectId: search.projectId,
+      query: search.query,
+      after: decodeCursor(search.cursor),
+      limit: limit + 1,
+    });
     const users = rows.slice(0, limit);
     const last = users.at(-1);
     return { users, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null };
@@ -99,12 +107,20 @@ export class UserAdministration {
   }
 
   async revokeSessions(actor: Actor, userId: string): Promise<number> {
-    return this.act(actor, 'users.sessions', userId, 'admin.user.revoke_sessions', async (user) => (await this.deps.sessions.revokeAllOf(user.id, 'revoked_by_admin')).length);
+    return this.act(
+      actor,
+      'users.sessions',
+      userId,
+      'admin.user.revoke_sessions',
+      async (user) => (await this.deps.sessions.revokeAllOf(user.id, 'revoked_by_admin')).length,
+    );
   }
 
   /** Lifts the login lockout of the user's account and of the addresses it recently failed from. */
   async unlock(actor: Actor, userId: string): Promise<void> {
-    await this.act(actor, 'users.unlock', userId, 'admin.user.unlock', async (user) => this.deps.bruteForce.unlock(user.project_id, user.email, await this.failedFrom(user)));
+    await this.act(actor, 'users.unlock', userId, 'admin.user.unlock', async (user) =>
+      this.deps.bruteForce.unlock(user.project_id, user.email, await this.failedFrom(user)),
+    );
   }
 
   /** Emails the user a password-reset link (the project's link pattern, else the hosted page's). */
@@ -127,7 +143,8 @@ export class UserAdministration {
   }
 
   private async user(userId: string): Promise<User> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) throw new GatehouseError(ErrorCode.NotFound, 'User not found');
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId))
+      throw new GatehouseError(ErrorCode.NotFound, 'User not found');
     return this.deps.users.byId(userId);
   }
 
@@ -138,12 +155,21 @@ export class UserAdministration {
       this.deps.audit.list({ userId: user.id, action: 'login', since, limit: 1000 }),
       this.deps.audit.list({ userId: user.id, action: 'account.locked', since, limit: 1000 }),
     ]);
-    return [...failures.filter((row) => row.outcome === 'failure'), ...locks].flatMap((row) => (row.remote_address === null ? [] : [row.remote_address]));
+    return [...failures.filter((row) => row.outcome === 'failure'), ...locks].flatMap((row) =>
+      row.remote_address === null ? [] : [row.remote_address],
+    );
   }
 
   private record(action: string, actor: Actor, user: User, detail: Record<string, unknown> = {}): void {
     const { remoteAddress, actor: name } = actorFields(actor);
-    this.deps.events.emit({ action, outcome: 'success', projectId: user.project_id, userId: user.id, ...(remoteAddress !== undefined && { remoteAddress }), detail: { ...detail, actor: name } });
+    this.deps.events.emit({
+      action,
+      outcome: 'success',
+      projectId: user.project_id,
+      userId: user.id,
+      ...(remoteAddress !== undefined && { remoteAddress }),
+      detail: { ...detail, actor: name },
+    });
   }
 }
 

@@ -62,7 +62,8 @@ export function parseEmail(input: string): Parsed<string> {
   if (domain.length > 253) return no('The email address is too long after the @-sign.');
   const labels = domain.toLowerCase().split('.');
   if (labels.length < 2) return no('The part after the @-sign is not valid. It should have a period.');
-  if (/^\d+$/.test(labels[labels.length - 1]!)) return no('The part after the @-sign is not valid. It is not within a valid top-level domain.');
+  if (/^\d+$/.test(labels[labels.length - 1]!))
+    return no('The part after the @-sign is not valid. It is not within a valid top-level domain.');
   if (SPECIAL_USE.some((name) => domain.toLowerCase() === name || domain.toLowerCase().endsWith(`.${name}`))) {
     return no('The part after the @-sign is a special-use or reserved name that cannot be used with email.');
   }
@@ -132,7 +133,8 @@ export function parseUuid(input: string): Parsed<string> {
     if (groups.length !== 5) return no(`invalid group count: expected 5, found ${groups.length}`);
     const sizes = [8, 4, 4, 4, 12];
     for (let g = 0; g < 5; g += 1) {
-      if (groups[g]!.length !== sizes[g]) return no(`invalid group length in group ${g}: expected ${sizes[g]!}, found ${groups[g]!.length}`);
+      if (groups[g]!.length !== sizes[g])
+        return no(`invalid group length in group ${g}: expected ${sizes[g]!}, found ${groups[g]!.length}`);
     }
   }
   return ok(text.toLowerCase());

@@ -70,7 +70,15 @@ function stringField(schema: FieldSchema, value: unknown, loc: Array<string | nu
     case 'uuid': {
       const parsed = parseUuid(value);
       if (parsed.ok) return { value: parsed.value };
-      return { error: { type: 'uuid_parsing', loc, msg: `Input should be a valid UUID, ${parsed.reason}`, input: value, ctx: { error: parsed.reason } } };
+      return {
+        error: {
+          type: 'uuid_parsing',
+          loc,
+          msg: `Input should be a valid UUID, ${parsed.reason}`,
+          input: value,
+          ctx: { error: parsed.reason },
+        },
+      };
     }
     default:
       return { value };
@@ -78,11 +86,19 @@ function stringField(schema: FieldSchema, value: unknown, loc: Array<string | nu
 }
 
 function dateField(value: unknown, loc: Array<string | number>): Outcome {
-  if (typeof value !== 'string' && typeof value !== 'number') return { error: { type: 'date_type', loc, msg: 'Input should be a valid date', input: value } };
+  if (typeof value !== 'string' && typeof value !== 'number')
+    return { error: { type: 'date_type', loc, msg: 'Input should be a valid date', input: value } };
   const parsed = parseDate(value);
   if (parsed.ok) return { value: parsed.value };
   if (parsed.reason === INEXACT) {
-    return { error: { type: 'date_from_datetime_inexact', loc, msg: 'Datetimes provided to dates should have zero time - e.g. be exact dates', input: value } };
+    return {
+      error: {
+        type: 'date_from_datetime_inexact',
+        loc,
+        msg: 'Datetimes provided to dates should have zero time - e.g. be exact dates',
+        input: value,
+      },
+    };
   }
   const msg = `Input should be a valid date or datetime, ${parsed.reason}`;
   return { error: { type: 'date_from_datetime_parsing', loc, msg, input: value, ctx: { error: parsed.reason } } };
@@ -93,10 +109,14 @@ function integerField(schema: FieldSchema, value: unknown, loc: Array<string | n
   if (typeof value === 'number' && Number.isInteger(value)) number = value;
   else if (typeof value === 'boolean') number = value ? 1 : 0;
   else if (typeof value === 'number') {
-    return { error: { type: 'int_from_float', loc, msg: 'Input should be a valid integer, got a number with a fractional part', input: value } };
+    return {
+      error: { type: 'int_from_float', loc, msg: 'Input should be a valid integer, got a number with a fractional part', input: value },
+    };
   } else if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) number = Number(value);
   else if (typeof value === 'string') {
-    return { error: { type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input: value } };
+    return {
+      error: { type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input: value },
+    };
   } else return { error: { type: 'int_type', loc, msg: 'Input should be a valid integer', input: value } };
   if (schema.minimum !== undefined && number < schema.minimum) {
     const msg = `Input should be greater than or equal to ${schema.minimum}`;
@@ -120,7 +140,12 @@ function field(schema: FieldSchema, value: unknown, loc: Array<string | number>)
 }
 
 /** Validates one model's fields in declaration order, collecting every error like pydantic. */
-function model(schema: ModelSchema, data: Record<string, unknown>, mode: Mode, part: string): { value: Record<string, unknown>; errors: PydanticError[] } {
+function model(
+  schema: ModelSchema,
+  data: Record<string, unknown>,
+  mode: Mode,
+  part: string,
+): { value: Record<string, unknown>; errors: PydanticError[] } {
   const value: Record<string, unknown> = {};
   const errors: PydanticError[] = [];
   const required = new Set(schema.required ?? []);
@@ -132,7 +157,8 @@ function model(schema: ModelSchema, data: Record<string, unknown>, mode: Mode, p
     if (missing) {
       // A field with a default is optional in pydantic, whatever the schema's `required` says.
       if (fieldSchema.default !== undefined) value[name] = fieldSchema.default;
-      else if (required.has(name)) errors.push({ type: 'missing', loc: [part, name], msg: 'Field required', input: mode === 'json' ? data : null });
+      else if (required.has(name))
+        errors.push({ type: 'missing', loc: [part, name], msg: 'Field required', input: mode === 'json' ? data : null });
       continue;
     }
     const outcome = field(fieldSchema, raw, [part, name]);
@@ -143,7 +169,12 @@ function model(schema: ModelSchema, data: Record<string, unknown>, mode: Mode, p
 }
 
 function notAnObject(input: unknown): PydanticError {
-  return { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input };
+  return {
+    type: 'model_attributes_type',
+    loc: ['body'],
+    msg: 'Input should be a valid dictionary or object to extract fields from',
+    input,
+  };
 }
 
 /**

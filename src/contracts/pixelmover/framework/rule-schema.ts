@@ -24,7 +24,12 @@ export function rulesSchema(rules: Rules, options: { title?: string; description
   return Type.Object(properties, options.title === undefined ? {} : { title: options.title });
 }
 
-function fieldType(names: readonly string[], parameter: (name: string) => number | undefined, items: string | undefined, description: string | undefined): TSchema {
+function fieldType(
+  names: readonly string[],
+  parameter: (name: string) => number | undefined,
+  items: string | undefined,
+  description: string | undefined,
+): TSchema {
   const extra = description === undefined ? {} : { description };
   if (names.includes('boolean')) return Type.Boolean(extra);
   if (names.includes('integer')) return Type.Integer(extra);

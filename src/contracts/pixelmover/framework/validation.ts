@@ -42,7 +42,8 @@ function clean(value: unknown, key: string, depth: number): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     // Own keys only, so a "__proto__" key stays plain data.
-    for (const [name, item] of Object.entries(value)) Object.defineProperty(out, name, { value: clean(item, name, depth + 1), enumerable: true, writable: true, configurable: true });
+    for (const [name, item] of Object.entries(value))
+      Object.defineProperty(out, name, { value: clean(item, name, depth + 1), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
@@ -80,7 +81,11 @@ function message(key: keyof typeof MESSAGES, field: string, params: Record<strin
 }
 
 /** Validates `input`; returns it when every rule passes, else throws a Validation error listing each message. */
-export async function validate(input: Record<string, unknown>, rules: Rules, hooks: ValidationHooks = {}): Promise<Record<string, unknown>> {
+export async function validate(
+  input: Record<string, unknown>,
+  rules: Rules,
+  hooks: ValidationHooks = {},
+): Promise<Record<string, unknown>> {
   const problems: FieldProblem[] = [];
   for (const [pattern, ruleText] of Object.entries(rules)) {
     const parsed = ruleText.split('|').map((rule) => {
@@ -168,7 +173,10 @@ function phpString(value: unknown): string {
 }
 
 function isNumeric(value: unknown): boolean {
-  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value));
+  return (
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    (typeof value === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value))
+  );
 }
 
 async function check(
@@ -182,7 +190,11 @@ async function check(
 ): Promise<string | undefined> {
   switch (name) {
     case 'required': {
-      const empty = value === null || value === undefined || (typeof value === 'string' && value.trim() === '') || (typeof value === 'object' && Object.keys(value).length === 0);
+      const empty =
+        value === null ||
+        value === undefined ||
+        (typeof value === 'string' && value.trim() === '') ||
+        (typeof value === 'object' && Object.keys(value).length === 0);
       return empty ? message('required', field) : undefined;
     }
     case 'string':
@@ -194,13 +206,17 @@ async function check(
     case 'array':
       return value !== null && typeof value === 'object' ? undefined : message('array', field);
     case 'integer':
-      return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && /^[+-]?\d+$/.test(value)) ? undefined : message('integer', field);
+      return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && /^[+-]?\d+$/.test(value))
+        ? undefined
+        : message('integer', field);
     case 'date':
       return dateOf(value) === undefined ? message('date', field) : undefined;
     case 'after': {
       const limit = parameter === 'now' ? (hooks.now ?? new Date()) : dateOf(parameter);
       const date = dateOf(value);
-      return date !== undefined && limit !== undefined && date.getTime() > limit.getTime() ? undefined : message('after', field, { date: parameter ?? '' });
+      return date !== undefined && limit !== undefined && date.getTime() > limit.getTime()
+        ? undefined
+        : message('after', field, { date: parameter ?? '' });
     }
     case 'timezone':
       return typeof value === 'string' && isTimezone(value) ? undefined : message('timezone', field);
