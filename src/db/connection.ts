@@ -14,6 +14,7 @@ import { DataDirUnusableError, lockDataDir } from './lock.ts';
 import { Mutex } from './mutex.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { PreparedStatements } from './pglite-statements.ts';
+import { guarded, TextGuardDialect } from './text-guard.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -69,11 +70,12 @@ async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
   });
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  registerHotRunner(
-    db,
-    async (statement, values) =>
-      (await pool.query({ name: statement.name, text: statement.text, values: [...values] })).rows as Record<string, unknown>[],
+  const db = new Kysely<Database>({ dialect: new TextGuardDialect(new PostgresDialect({ pool })) });
+  registerHotRunner(db, async (statement, values) =>
+    guarded(
+      values,
+      async () => (await pool.query({ name: statement.name, text: statement.text, values: [...values] })).rows as Record<string, unknown>[],
+    ),
   );
   return {
     db,
@@ -126,11 +128,11 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
   const mutex = new Mutex();
   const statements = new PreparedStatements(pglite);
   let analyze: EmbeddedAnalyze | undefined;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, statements) });
+  const db = new Kysely<Database>({ dialect: new TextGuardDialect(new PGliteDialect(pglite, mutex, statements)) });
   registerHotRunner(db, async (statement, values) => {
     const release = await mutex.acquire();
     try {
-      return (await statements.run<Record<string, unknown>>(statement.text, values)).rows;
+      return await guarded(values, async () => (await statements.run<Record<string, unknown>>(statement.text, values)).rows);
     } finally {
       release();
     }

@@ -15,6 +15,7 @@ import { installRateLimits } from './rate-limit.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installCors } from './cors.ts';
 import { installCsrf } from './csrf.ts';
+import { installInputBoundary } from './input-boundary.ts';
 import { installPages, PAGE_ERRORS, renderErrorPage, wantsHtml } from './pages/index.ts';
 import type { RouteTable } from './routes.ts';
 
@@ -82,6 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const metrics = installMetrics(app, core);
   installLoadShedding(app, core);
   installRateLimits(app, core, metrics.rateLimited);
+  installInputBoundary(app);
   await installPages(app, { api: core.api, config, ...(options.extraPages && { extraRoutes: options.extraPages }) });
   for (const contract of contracts) {
     if (contract.enabled(config)) await app.register(contract.plugin, { api: core.api, config });

@@ -128,6 +128,15 @@ function fromAjv(failure: FieldFailure): PydanticError {
         msg: `Input should be a valid ${String(failure.params.type)}`,
         input: failure.value,
       };
+    case 'text':
+      // The input boundary (http/input-boundary.ts), reported as a failed pydantic field validator.
+      return {
+        type: 'value_error',
+        loc,
+        msg: `Value error, String ${failure.message}`,
+        input: bounded(failure.value, 0),
+        ctx: { error: {} },
+      };
     default:
       return { type: 'value_error', loc, msg: `Value error, ${failure.message}`, input: failure.value };
   }

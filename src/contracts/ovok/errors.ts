@@ -74,6 +74,9 @@ function validationText(failure: FieldFailure): string {
       return `${field} must not be less than ${String(limit)}`;
     case 'maximum':
       return `${field} must not be greater than ${String(limit)}`;
+    case 'text':
+      // The input boundary (http/input-boundary.ts): NUL, control or bidi characters, a lone surrogate.
+      return `${field} ${failure.message}`;
     default:
       return `${field} is invalid`;
   }

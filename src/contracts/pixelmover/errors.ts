@@ -107,10 +107,17 @@ export function renderPixelmoverProblem(problem: Problem, request: FastifyReques
     case 'core':
       return renderCore(problem.error, request);
     case 'validation':
-      // The scope's schema validator accepts everything (validation.ts judges requests); should
-      // a schema ever refuse, the answer still has Laravel's shape.
+      // The scope's schema validator accepts everything (validation.ts judges requests): these come
+      // from the input boundary, or a schema that would ever refuse; either way in Laravel's shape.
       return validation(
-        problem.failures.map((failure) => ({ field: failure.field, message: `The ${attributeName(failure.field)} field is invalid.` })),
+        problem.failures.map((failure) => ({
+          field: failure.field,
+          // The input boundary's text rule (http/input-boundary.ts), in a Laravel rule message's words.
+          message:
+            failure.keyword === 'text'
+              ? `The ${attributeName(failure.field)} field ${failure.message}.`
+              : `The ${attributeName(failure.field)} field is invalid.`,
+        })),
       );
     case 'request':
       switch (problem.status) {
