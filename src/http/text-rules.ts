@@ -22,8 +22,8 @@ export type TextRule = 'single-line' | 'multi-line';
 const MULTI_LINE_KEY = /pass(word)?|^(bio|description)$/i;
 const MULTI_LINE_SUBTREE = new Set(['settings']);
 
-const NUL = /\u0000/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL = /[\u0001-\u001F\u007F-\u009F]/;
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
 
@@ -43,7 +43,7 @@ export function ruleAt(path: readonly string[]): TextRule {
 
 /** The first thing wrong with `text` under `rule`, or undefined when it may be kept. */
 export function textFault(text: string, rule: TextRule): TextFault | undefined {
-  if (NUL.test(text)) return 'nul';
+  if (text.includes('\u0000')) return 'nul';
   if (LONE_SURROGATE.test(text)) return 'surrogate';
   if (rule === 'multi-line') return undefined;
   if (CONTROL.test(text)) return 'control';
@@ -59,9 +59,10 @@ export interface TextFinding {
 function isContainer(value: unknown): value is Record<string, unknown> | unknown[] {
   if (Array.isArray(value)) return true;
   if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  // Plain data only: a stream (streamed admin imports) or a contract's parse wrapper is not walked.
-  return proto === Object.prototype || proto === null;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  // Plain data only (the query parser's objects inherit from a null-prototype object): a stream
+  // (streamed admin imports) or a contract's parse wrapper is not walked.
+  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** A path as a chain to its parent, so that walking a deep body copies nothing. */
