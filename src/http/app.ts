@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { contracts } from '../contracts/index.ts';
@@ -15,6 +15,7 @@ import { installRateLimits } from './rate-limit.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installCors } from './cors.ts';
 import { installCsrf } from './csrf.ts';
+import { sendProblem } from './error-mapping.ts';
 import { installInputBoundary } from './input-boundary.ts';
 import { installPages, PAGE_ERRORS, renderErrorPage, wantsHtml } from './pages/index.ts';
 import type { RouteTable } from './routes.ts';
@@ -65,6 +66,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Request bodies are validated strictly: "123" is not a number and 123 is not a string.
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true } },
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL Fastify refuses before routing (an invalid percent-escape): the contract's own 400.
+    frameworkErrors: (error, request, reply) => {
+      const contract = contracts.find((item) => item.urls?.prefix.test(request.url) && item.enabled(config));
+      if (contract?.urls !== undefined) return sendProblem(reply, request, contract.urls.render, error);
+      return (reply as FastifyReply).code(400).send({ error: 'bad_request', message: 'The request could not be processed' });
+    },
   });
   app.decorate('core', core);
   app.addHook('onClose', async () => core.close());

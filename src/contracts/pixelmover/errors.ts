@@ -12,10 +12,13 @@ import { attributeName } from './framework/validation.ts';
 
 /** ValidationException::summarize: the first message, plus "(and N more errors)". */
 export function validationBody(fields: readonly FieldProblem[]): { message: string; errors: Record<string, string[]> } {
-  const errors: Record<string, string[]> = {};
+  // No prototype: a field named `constructor` or `__proto__` (a hostile body's keys) is a plain
+  // entry, not Object.prototype's (a 500 found by the Unicode fuzz campaign of issue 12).
+  const errors: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const { field, message } of fields) {
-    errors[field] ??= [];
-    errors[field].push(message);
+    const list = Object.hasOwn(errors, field) ? errors[field] : undefined;
+    if (list === undefined) errors[field] = [message];
+    else list.push(message);
   }
   const more = fields.length - 1;
   const first = fields[0]?.message ?? 'The given data was invalid.';
