@@ -140,9 +140,9 @@ export const hostileBody = fc.oneof(
   fc.dictionary(hostileKey, leaf, { maxKeys: 6 }).map((o) => ({ type: 'application/json', body: Buffer.from(JSON.stringify(o)) })),
   fc.tuple(hostileKey, rawNumber).map(([k, n]) => ({ type: 'application/json', body: Buffer.from(`{${JSON.stringify(k)}:${n}}`) })),
   // Lone surrogates as JSON escapes (JSON.stringify would write them the same way).
-  fc.tuple(hostileKey, fc.constantFrom('\\ud800', '\\udfff', 'a\\ud83d', '\\u0000', '\\u202e')).map(([k, escape]) => ({
+  fc.tuple(hostileKey, fc.constantFrom('\\ud800', '\\udfff', 'a\\ud83d', '\\u0000', '\\u202e')).map(([k, sequence]) => ({
     type: 'application/json',
-    body: Buffer.from(`{${JSON.stringify(k)}:"${escape}","email":"${escape}@example.com","name":"x${escape}"}`),
+    body: Buffer.from(`{${JSON.stringify(k)}:"${sequence}","email":"${sequence}@example.com","name":"x${sequence}"}`),
   })),
   // Raw invalid UTF-8: the whole body, or inside a JSON string, or inside a form value.
   invalidUtf8.map((bytes) => ({ type: 'application/json', body: bytes })),
