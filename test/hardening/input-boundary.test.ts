@@ -262,6 +262,38 @@ describe('bodies that are not valid Unicode: 400 or 422, never 500', () => {
   }
 });
 
+test('jinuai: raw invalid UTF-8 in a multipart field is a 400, valid UTF-8 in one is kept', async () => {
+  const boundary = 'boundary-test';
+  const part = (name: string, value: Buffer): Buffer =>
+    Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), value, Buffer.from('\r\n')]);
+  const user = newUser();
+  const body = (name: Buffer): Buffer =>
+    Buffer.concat([
+      part('name', name),
+      ...Object.entries(user)
+        .filter(([key]) => key !== 'name')
+        .map(([key, value]) => part(key, Buffer.from(value))),
+      Buffer.from(`--${boundary}--\r\n`),
+    ]);
+  const headers = { 'content-type': `multipart/form-data; boundary=${boundary}` };
+  const invalid = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    headers,
+    payload: body(Buffer.from([0x41, 0x6c, 0xff, 0xc3, 0x28, 0x20, 0x54, 0x65, 0x73, 0x74, 0x65, 0x72])),
+  });
+  assert.equal(invalid.statusCode, 400, invalid.body);
+  assert.deepEqual(json(invalid), { detail: 'There was an error parsing the body' });
+  const valid = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    headers,
+    payload: body(Buffer.from('José Ñandú 山田')),
+  });
+  assert.equal(valid.statusCode, 201, valid.body);
+  assert.equal(json<{ name: string }>(valid).name, 'José Ñandú 山田');
+});
+
 describe('the database layer refuses NUL itself (last line behind the boundary)', () => {
   test('a core call with a NUL in a name is a Validation error, not a driver error', async () => {
     await assert.rejects(

@@ -48,13 +48,34 @@ function decodeJson(bytes: Buffer): ParsedBody {
 }
 
 /**
+ * A multipart field value read as latin1, decoded as the UTF-8 it must be: invalid bytes are a
+ * 400, as for JSON and urlencoded bodies (http/input-boundary.ts). A part that named its own
+ * charset was decoded by busboy with it: a character above U+00FF shows that, and the value is
+ * kept as decoded.
+ */
+function strictUtf8(latin1: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole latin1 range, controls included
+  if (!/^[\u0000-\u00FF]*$/.test(latin1)) return latin1;
+  try {
+    return utf8.decode(Buffer.from(latin1, 'latin1'));
+  } catch {
+    throw unparsable();
+  }
+}
+
+/**
  * Replaces every body parser of the (encapsulated) scope with FastAPI's reading of bodies:
  * JSON (also `application/*+json`), urlencoded and multipart forms, and anything else kept
  * as raw text for the validator to refuse.
  */
 export async function useFastApiBodies(app: FastifyInstance, bodyLimit: number): Promise<void> {
   app.removeAllContentTypeParsers();
-  await app.register(multipart, { limits: { fieldSize: bodyLimit, fileSize: bodyLimit, fields: 50, files: 5, parts: 60 } });
+  // Field values are read as latin1 (one character per byte) and decoded strictly below: busboy's
+  // own UTF-8 decoding would put U+FFFD in place of invalid bytes and store that.
+  await app.register(multipart, {
+    defCharset: 'latin1',
+    limits: { fieldSize: bodyLimit, fileSize: bodyLimit, fields: 50, files: 5, parts: 60 },
+  });
   app.addHook('preValidation', async (request: FastifyRequest) => {
     if (!request.isMultipart()) return;
     if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) {
@@ -77,14 +98,16 @@ export async function useFastApiBodies(app: FastifyInstance, bodyLimit: number):
           fields.set(part.fieldname, {});
         } else {
           if (part.valueTruncated) throw tooLarge();
-          count(Buffer.byteLength(String(part.value)));
-          fields.set(part.fieldname, part.value);
+          const value = strictUtf8(String(part.value));
+          count(Buffer.byteLength(value));
+          fields.set(part.fieldname, value);
         }
       }
     } catch (error) {
       // The plugin's own limits are 413s. Starlette keeps the fields of a body cut short, and
       // refuses other broken multipart bodies with its own words.
-      if ((error as { statusCode?: unknown }).statusCode === 413) throw error;
+      const status = (error as { statusCode?: unknown }).statusCode;
+      if (status === 413 || status === 400) throw error;
       if (!(error instanceof Error && /^unexpected end of (form|multipart data)/i.test(error.message))) {
         throw new GatehouseError(ErrorCode.Validation, 'Invalid multipart data.');
       }
