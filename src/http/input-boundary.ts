@@ -1,6 +1,6 @@
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FAULT_MESSAGES, findTextFault, type TextFault } from './text-rules.ts';
+import { FAULT_MESSAGES, findTextFault, type TextFault } from '../core/text-rules.ts';
 
 /**
  * The one input boundary of every route (issue 12): installed on the root before any contract,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { ErrorCode, GatehouseError } from '../../src/core/errors.ts';
+import { validateUser } from '../../src/core/import/canonical.ts';
 import { ADMIN_TOKEN, createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { uniqueEmail } from '../helpers/ovok.ts';
 import { multipart, newUser, urlencoded } from '../jinuai/helpers.ts';
@@ -310,4 +311,20 @@ describe('the database layer refuses NUL itself (last line behind the boundary)'
     // The connection is still usable afterwards.
     assert.equal((await t.app.inject({ method: 'GET', url: '/admin/projects', headers: ADMIN })).statusCode, 200);
   });
+});
+
+test('an import line is held to the same text rules (it reaches the database without HTTP)', () => {
+  const line = { email: 'import@example.com', passwordHash: '', name: 'Ada', surname: 'Lovelace' };
+  assert.equal(validateUser(1, line).ok, true);
+  for (const [field, value] of [
+    ['name', 'A\u202Eda'],
+    ['surname', 'Love\u0000lace'],
+    ['company', 'Acme\u0007'],
+  ] as const) {
+    const result = validateUser(2, { ...line, [field]: value });
+    assert.equal(result.ok, false, field);
+    if (!result.ok) assert.equal(result.failed.field, field);
+  }
+  const script = validateUser(3, { ...line, name: '👩🏽‍💻 देवनागरी 山田' });
+  assert.ok(script.ok && script.user.firstName === '👩🏽‍💻 देवनागरी 山田');
 });

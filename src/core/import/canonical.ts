@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hashFormat, NO_PASSWORD } from '../password-formats.ts';
 import { PROFILE_TYPES, type ProfileType } from '../projects.ts';
+import { FAULT_MESSAGES, ruleAt, textFault } from '../text-rules.ts';
 import { normalizeEmail } from '../users.ts';
 import type { FailedLine } from './types.ts';
 
@@ -99,6 +100,9 @@ function text(object: Obj, field: string, path: string, max: number): string | u
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new Invalid(path, 'must be a string');
   if (value.length > max) throw new Invalid(path, `must be at most ${max} characters`);
+  // The same text rules as the HTTP input boundary: an import is input too.
+  const fault = textFault(value, ruleAt(path.split('.')));
+  if (fault !== undefined) throw new Invalid(path, FAULT_MESSAGES[fault]);
   return value;
 }
 

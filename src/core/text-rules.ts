@@ -1,5 +1,6 @@
 /**
- * What text Gatehouse accepts from a request, independent of any contract (issue 12).
+ * What text Gatehouse accepts from a request or an import, independent of any contract (issue 12):
+ * used by the HTTP input boundary (http/input-boundary.ts) and the importer (import/canonical.ts).
  *
  * - Anywhere (every string and every object key, passwords included): no NUL (U+0000), which
  *   PostgreSQL cannot store, and no lone surrogate, which has no UTF-8 form (it would be stored
