@@ -171,6 +171,15 @@ describe('admin API: {error, message, fields} 422 naming the field', () => {
     });
     assert.equal(settings.statusCode, 422, settings.body);
     assert.equal(json<{ fields: { field: string }[] }>(settings).fields[0]?.field, 'settings.branding.footer');
+    // The walk has no recursion: a NUL 5,000 levels down is found, and the stack does not overflow.
+    const deep = await t.app.inject({
+      method: 'POST',
+      url: '/admin/projects',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      payload: `{"name":"p","settings":${'{"a":'.repeat(5000)}"x\\u0000"${'}'.repeat(5000)}}`,
+    });
+    assert.equal(deep.statusCode, 422, deep.body.slice(0, 300));
+    assert.match(json<{ fields: { field: string }[] }>(deep).fields[0]?.field ?? '', /^settings(\.a){5000}$/);
     const query = await t.app.inject({ method: 'GET', url: `/admin/users?email=${encodeURIComponent('a\u0000')}`, headers: ADMIN });
     assert.equal(query.statusCode, 422, query.body);
   });
