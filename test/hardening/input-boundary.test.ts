@@ -6,6 +6,7 @@ import { validateUser } from '../../src/core/import/canonical.ts';
 import { ADMIN_TOKEN, createTestApp, json, type TestApp } from '../helpers/app.ts';
 import { uniqueEmail } from '../helpers/ovok.ts';
 import { multipart, newUser, urlencoded } from '../jinuai/helpers.ts';
+import { CookieJar, hiddenField, startProvider, submit } from '../oidc/helpers.ts';
 
 // Issue 12 point 1: one input boundary (src/http/input-boundary.ts, text-rules.ts) for every
 // contract, and db/text-guard.ts behind it.
@@ -336,4 +337,27 @@ test('an import line is held to the same text rules (it reaches the database wit
   }
   const script = validateUser(3, { ...line, name: '👩🏽‍💻 देवनागरी 山田' });
   assert.ok(script.ok && script.user.firstName === '👩🏽‍💻 देवनागरी 山田');
+});
+
+test('hosted pages: the sign-up form with a NUL or a bidi override in the name is refused with a page, no account', async () => {
+  const provider = await startProvider();
+  try {
+    for (const firstName of ['Pat\u0000', 'Pat\u202Egnp.exe']) {
+      const jar = new CookieJar();
+      const email = uniqueEmail('page');
+      const html = await (await jar.fetch(`${provider.issuer}/login/sign-up`)).text();
+      const answer = await submit(jar, `${provider.issuer}/login/sign-up`, {
+        _csrf: hiddenField(html, '_csrf'),
+        email,
+        password: PASSWORD,
+        firstName,
+      });
+      assert.ok(answer.status >= 400 && answer.status < 500, `${answer.status}`);
+      assert.match(String(answer.headers.get('content-type')), /^text\/html/);
+      const row = await provider.app.core.database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      assert.equal(row, undefined);
+    }
+  } finally {
+    await provider.close();
+  }
 });
