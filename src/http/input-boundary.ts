@@ -16,9 +16,10 @@ import { FAULT_MESSAGES, findTextFault, type TextFault } from '../core/text-rule
  * The last line behind it is db/text-guard.ts, which refuses a NUL before any query.
  */
 export function installInputBoundary(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request, _reply, payload) =>
-    isText(request) ? pipeline(payload, utf8Check(), () => undefined) : payload,
-  );
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const kind = textKind(request);
+    return kind === undefined ? payload : pipeline(payload, utf8Check(kind === 'form'), () => undefined);
+  });
   app.addHook('preHandler', async (request) => {
     for (const [part, value] of [
       ['params', request.params],
@@ -50,18 +51,27 @@ export class UnsafeTextError extends Error {
 }
 
 /** Bodies read as text: JSON (also `application/*+json`) and urlencoded forms. Multipart parts are files or fields, checked after parsing. */
-function isText(request: FastifyRequest): boolean {
+function textKind(request: FastifyRequest): 'json' | 'form' | undefined {
   const type = (request.headers['content-type'] ?? '').toLowerCase();
-  return /^application\/([^;\s]+\+)?json\s*(;|$)/.test(type) || type.startsWith('application/x-www-form-urlencoded');
+  if (/^application\/([^;\s]+\+)?json\s*(;|$)/.test(type)) return 'json';
+  return type.startsWith('application/x-www-form-urlencoded') ? 'form' : undefined;
 }
 
-/** Passes the bytes through unchanged, failing the body (400) at the first byte that is not UTF-8. */
-function utf8Check(): Transform {
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Passes the bytes through unchanged, failing the body (400) at the first byte that is not UTF-8.
+ * A form's values are percent-encoded bytes too: `name=%FF` would decode to U+FFFD, so the bytes
+ * the escapes stand for are checked as well, once the (size-limited) body is complete.
+ */
+function utf8Check(form: boolean): Transform {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const chunks: Buffer[] = [];
   return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
       try {
         decoder.decode(chunk, { stream: true });
+        if (form) chunks.push(chunk);
         done(null, chunk);
       } catch {
         done(invalidUtf8());
@@ -70,12 +80,21 @@ function utf8Check(): Transform {
     flush(done: TransformCallback): void {
       try {
         decoder.decode();
+        if (form) utf8.decode(percentDecoded(Buffer.concat(chunks).toString('latin1')));
         done();
       } catch {
         done(invalidUtf8());
       }
     },
   });
+}
+
+/** The bytes a form body stands for: each valid `%XX` escape one byte (a stray `%` stays itself, as URLSearchParams reads it). */
+function percentDecoded(text: string): Buffer {
+  return Buffer.from(
+    text.replace(/%([0-9a-fA-F]{2})/g, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    'latin1',
+  );
 }
 
 function invalidUtf8(): Error & { statusCode: number } {

@@ -261,6 +261,14 @@ describe('bodies that are not valid Unicode: 400 or 422, never 500', () => {
         payload: form,
       });
       assert.ok([400, 415].includes(formResponse.statusCode), `${formResponse.statusCode} ${formResponse.body}`);
+      // The same bytes percent-encoded (URLSearchParams would read them as U+FFFD).
+      const escaped = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'name=Al%FF%C3%28ce&email=a%40b.example&password=%ED%A0%80',
+      });
+      assert.ok([400, 415].includes(escaped.statusCode), `${escaped.statusCode} ${escaped.body}`);
       const surrogate = await t.app.inject({
         method: 'POST',
         url,
