@@ -81,6 +81,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 
+  // First of all: every route registered after it (all of them) inherits the input boundary.
+  installInputBoundary(app);
   installSecurityHeaders(app);
   await installCors(app, core);
   installCsrf(app, core);
@@ -90,7 +92,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const metrics = installMetrics(app, core);
   installLoadShedding(app, core);
   installRateLimits(app, core, metrics.rateLimited);
-  installInputBoundary(app);
   await installPages(app, { api: core.api, config, ...(options.extraPages && { extraRoutes: options.extraPages }) });
   for (const contract of contracts) {
     if (contract.enabled(config)) await app.register(contract.plugin, { api: core.api, config });
