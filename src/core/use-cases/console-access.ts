@@ -18,6 +18,12 @@ export const CONSOLE_SESSION_TTL_SECONDS = 8 * 3600;
 
 export type ConsoleActor = Extract<Actor, { kind: 'operator' }> & { readonly sessionId: string };
 
+/** A signed-in operator: who acts, and the email the console shows. */
+export interface ConsoleOperator {
+  readonly actor: ConsoleActor;
+  readonly email: string;
+}
+
 /**
  * Operators' sign-in to the console: a first-party public client of the system project (created
  * on first use), authorization code + PKCE through the hosted sign-in pages, then a console
@@ -55,7 +61,11 @@ export class ConsoleAccess {
    * endpoint's use case, checks the user is an operator (and signed in with MFA when required),
    * and opens a console session. Returns its secret, for the cookie.
    */
-  async complete(input: { code: string; codeVerifier: string; context: SessionContext }): Promise<{ secret: string; actor: ConsoleActor }> {
+  async complete(input: {
+    code: string;
+    codeVerifier: string;
+    context: SessionContext;
+  }): Promise<{ secret: string; operator: ConsoleOperator }> {
     const { clientId, redirectUri } = await this.oauthClient();
     const issued = await this.deps.tokens.token({
       grantType: 'authorization_code',
@@ -73,10 +83,12 @@ export class ConsoleAccess {
     await this.deps.sessions.revoke([tokenSession.id], 'console_sign_in');
     const parent = tokenSession.parent_id === null ? undefined : await this.deps.browserSessions.live(tokenSession.parent_id);
     if (parent === undefined) throw new GatehouseError(ErrorCode.Unauthenticated, 'The browser session ended');
-    const operator = await this.deps.operators.actorFor(tokenSession.user_id, input.context.remoteAddress);
+    const operator = await this.deps.operators.signedIn(tokenSession.user_id, input.context.remoteAddress);
     const withMfa = amrOf(parent.auth_method).includes('mfa');
     if (this.deps.requireMfa && !withMfa) {
       this.emit('console.sign_in', 'failure', tokenSession.user_id, undefined, input.context, { reason: 'mfa_required' });
+      // Else the next visit would be signed in again by the same browser session, without a second factor.
+      await this.deps.browserSessions.end(parent, 'console_mfa_required', input.context);
       throw new GatehouseError(ErrorCode.Forbidden, 'Operators must sign in with a second factor (GATEHOUSE_CONSOLE_REQUIRE_MFA)', {
         data: { reason: 'mfa_required' },
       });
@@ -93,18 +105,16 @@ export class ConsoleAccess {
       ...input.context,
     });
     this.emit('console.sign_in', 'success', session.user_id, session.id, input.context, { mfa: withMfa });
-    if (operator.kind !== 'operator') throw new GatehouseError(ErrorCode.Forbidden, 'Not an operator');
-    return { secret, actor: { ...operator, sessionId: session.id } };
+    return { secret, operator: { actor: { ...operator.actor, sessionId: session.id }, email: operator.email } };
   }
 
   /** The operator a console cookie stands for; Unauthenticated when the session ended, Forbidden when the user is no operator. */
-  async actor(secret: string, remoteAddress: string | undefined): Promise<ConsoleActor> {
+  async operator(secret: string, remoteAddress: string | undefined): Promise<ConsoleOperator> {
     const [session, { clientId }] = await Promise.all([this.deps.sessions.byCookie(secret, 'cookie'), this.oauthClient()]);
     if (session.client_id !== clientId || !(await this.deps.sessions.isLive(session.id)))
       throw new GatehouseError(ErrorCode.Unauthenticated, 'Not a console session');
-    const operator = await this.deps.operators.actorFor(session.user_id, remoteAddress);
-    if (operator.kind !== 'operator') throw new GatehouseError(ErrorCode.Forbidden, 'Not an operator');
-    return { ...operator, sessionId: session.id };
+    const operator = await this.deps.operators.signedIn(session.user_id, remoteAddress);
+    return { actor: { ...operator.actor, sessionId: session.id }, email: operator.email };
   }
 
   /** Signs out: the console session and the browser session it came from (else the next visit signs in silently). */
