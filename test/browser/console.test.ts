@@ -239,4 +239,109 @@ describe('operators console in chromium', () => {
     assert.deepEqual(problems, []);
     await page.close();
   });
+
+  it('creates an OAuth client and sees its secret once, rotates it, saves project settings', async () => {
+    const { page, problems } = await newPage();
+    await signIn(page, admin, '/console/projects');
+    await check(page, 'projects');
+    await page.getByRole('link', { name: 'Default Project' }).click();
+    await page.getByRole('heading', { name: 'Default Project' }).waitFor();
+    await check(page, 'project');
+    await page.setViewportSize({ width: 390, height: 800 });
+    await assertNoHorizontalScroll(page, 'project at 390 px');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await page.getByLabel('Name', { exact: true }).last().fill('Billing backend');
+    await page.getByLabel('Confidential (server, with a secret)').check();
+    await page.getByLabel('Redirect URIs', { exact: true }).fill('https://billing.example.com/callback');
+    await page.getByRole('button', { name: 'Create client' }).click();
+    await page.getByRole('heading', { name: 'Client created' }).waitFor();
+    await check(page, 'client created');
+    const secret = (await page.locator('[data-secret]').textContent()) ?? '';
+    assert.match(secret, /^ghcs_/);
+    const clientId = (await page.locator('dt:text-is("Client id") + dd code').textContent()) ?? '';
+    // The secret works at the token endpoint, and is nowhere on the project page afterwards.
+    const grant = (value: string) =>
+      provider.app.inject({
+        method: 'POST',
+        url: '/oauth2/token',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${clientId}:${value}`).toString('base64')}`,
+        },
+        payload: 'grant_type=refresh_token&refresh_token=ghr_nothing',
+      });
+    assert.notEqual((await grant(secret)).statusCode, 401, 'the shown secret authenticates the client');
+    await page.getByRole('link', { name: 'Back to the project' }).click();
+    assert.equal(await page.getByText(secret).count(), 0, 'the secret is shown once');
+    const row = page.locator('tr', { hasText: 'Billing backend' });
+    await row.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('heading', { name: 'New client secret' }).waitFor();
+    const rotated = (await page.locator('[data-secret]').textContent()) ?? '';
+    assert.notEqual(rotated, secret);
+    assert.equal((await grant(secret)).statusCode, 401, 'the old secret stops working at once');
+
+    await page.goBack();
+    await page.reload();
+    await page.getByLabel('Access token lifetime (seconds)').fill('600');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'saved' }).waitFor();
+    assert.equal((await provider.app.core.api.admin.project(provider.projectId)).access_token_ttl_seconds, 600);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('rotates signing keys, filters the audit log to the operator’s own actions, verifies the chain', async () => {
+    const { page, problems } = await newPage();
+    await signIn(page, admin, '/console/security');
+    await check(page, 'security');
+    const before = await page.locator('#keys ~ .table-scroll tbody tr, section:has(#keys) tbody tr').count();
+    await page.getByRole('button', { name: 'Rotate signing keys' }).click();
+    await page.getByRole('status').filter({ hasText: 'new key' }).waitFor();
+    assert.equal(await page.locator('section:has(#keys) tbody tr').count(), before + 1);
+    assert.equal(await page.locator('section:has(#keys) td', { hasText: '(signing)' }).count(), 1);
+    await page.setViewportSize({ width: 390, height: 800 });
+    await assertNoHorizontalScroll(page, 'security at 390 px');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await provider.app.core.audit.flush();
+    await page.getByLabel('Action').fill('admin.keys.rotate');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const rows = page.locator('section:has(#audit) tbody tr');
+    assert.ok((await rows.count()) >= 1);
+    await page.getByRole('link', { name: 'My own actions' }).click();
+    const mine = await page.locator('section:has(#audit) tbody tr').allTextContents();
+    assert.ok(
+      mine.some((text) => text.includes('admin.keys.rotate')),
+      'the operator’s own rotation is in the log',
+    );
+    assert.ok(
+      mine.every((text) => text.includes('operator:')),
+      'only this operator’s actions',
+    );
+    await page.getByRole('link', { name: 'Verify the hash chain' }).click();
+    assert.match((await page.locator('#verify').textContent()) ?? '', /intact .*Chain head: [0-9a-f]{64}/s);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('imports a user export and shows the report with the failed lines', async () => {
+    const { page, problems } = await newPage();
+    await signIn(page, admin, '/console/import');
+    await check(page, 'import');
+    const good = uniqueEmail('console-import');
+    const file = `${JSON.stringify({ email: good, name: 'Imported' })}\n${JSON.stringify({ name: 'No email' })}\n`;
+    await page
+      .getByLabel('Export file')
+      .setInputFiles({ name: 'users.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(file) });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('heading', { name: 'Import report' }).waitFor();
+    assert.equal(await page.locator('[data-imported]').textContent(), '1');
+    assert.equal(await page.locator('[data-failed]').textContent(), '1');
+    assert.equal(await page.locator('#report tbody tr').count(), 1);
+    await check(page, 'import report');
+    assert.equal((await provider.app.core.api.users.find(CLI_ACTOR, { query: good, limit: 1 })).users.length, 1);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
 });

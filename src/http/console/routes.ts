@@ -1,6 +1,9 @@
 import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import type { RouteTable } from '../routes.ts';
+import { importPage, importUpload } from './import.ts';
 import { overviewPage } from './overview.ts';
+import { createClient, projectPage, projectsPage, rotateClientSecret, saveProject } from './projects.ts';
+import { rotateKeys, securityPage } from './security.ts';
 import { callback, signedOut, signOut, startSignIn } from './sign-in.ts';
 import { deleteUser, endSession, USER_ACTIONS, userAction } from './user-actions.ts';
 import { userPage, usersPage } from './users.ts';
@@ -23,4 +26,13 @@ export const consoleRoutes = (api: GatehouseApi): RouteTable => [
   ...USER_ACTIONS.map((action) => ['POST', `/console/users/:userId/${action}`, userAction(api, action)] as const), // user-actions.ts
   ['POST', '/console/users/:userId/sessions/:sessionId/end', endSession(api)], // user-actions.ts
   ['POST', '/console/users/:userId/delete', deleteUser(api)], // user-actions.ts
+  ['GET', '/console/projects', projectsPage(api)], // projects.ts
+  ['GET', '/console/projects/:projectId', projectPage(api)], // projects.ts
+  ['POST', '/console/projects/:projectId', saveProject(api)], // projects.ts
+  ['POST', '/console/projects/:projectId/clients', createClient(api)], // projects.ts
+  ['POST', '/console/projects/:projectId/clients/:clientId/rotate-secret', rotateClientSecret(api)], // projects.ts
+  ['GET', '/console/security', securityPage(api)], // security.ts
+  ['POST', '/console/security/rotate-keys', rotateKeys(api)], // security.ts
+  ['GET', '/console/import', importPage(api)], // import.ts
+  ['POST', '/console/import', importUpload(api)], // import.ts
 ];
