@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { CLI_ACTOR } from '../../src/core/use-cases/actor.ts';
 import { json } from '../helpers/app.ts';
@@ -341,6 +342,124 @@ describe('operators console in chromium', () => {
     assert.equal(await page.locator('#report tbody tr').count(), 1);
     await check(page, 'import report');
     assert.equal((await provider.app.core.api.users.find(CLI_ACTOR, { query: good, limit: 1 })).users.length, 1);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('an operator turns on two-step verification in the console, then signs in with a code', async () => {
+    const operator = { email: uniqueEmail('console-mfa'), password: PASSWORD };
+    await provider.app.core.api.operators.create(CLI_ACTOR, { email: operator.email, role: 'support', password: PASSWORD });
+    const { page, problems } = await newPage();
+    await signIn(page, operator, '/console/account');
+    await check(page, 'account');
+    const secret = (await page.locator('[data-mfa-secret]').textContent()) ?? '';
+    await page.getByLabel('Code').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    assert.equal((await page.locator('[data-recovery-codes] li').count()) > 0, true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${provider.issuer}/console/signed-out`);
+
+    await page.goto(`${provider.issuer}/console`);
+    await page.getByLabel('Email').fill(operator.email);
+    await page.getByLabel('Password').fill(operator.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Code').waitFor();
+    // The next time step: the enrollment spent the current one.
+    await page.getByLabel('Code').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+    await Promise.all([page.waitForURL(`${provider.issuer}/console`), page.getByRole('button', { name: 'Continue' }).click()]);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await provider.app.core.audit.flush();
+    const signIns = await provider.app.core.api.admin.auditPage({ action: 'console.sign_in', limit: 1 });
+    assert.equal(signIns[0]?.detail.mfa, true);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('refuses a console form without the CSRF token, and an unknown console page is a 404 page', async () => {
+    const { page, problems } = await newPage();
+    await signIn(page, admin);
+    const session = (await browser.context.cookies()).find((each) => each.name === 'gatehouse-console')?.value ?? '';
+    const forged = await provider.app.inject({
+      method: 'POST',
+      url: '/console/security/rotate-keys',
+      headers: { cookie: `gatehouse-console=${session}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '',
+    });
+    assert.equal(forged.statusCode, 403);
+    const missing = await page.goto(`${provider.issuer}/console/users/00000000-0000-4000-8000-000000000000`);
+    assert.equal(missing?.status(), 404);
+    await check(page, 'console error page');
+    assert.deepEqual(
+      problems.filter((problem) => !problem.includes('404')),
+      [],
+    );
+    await page.close();
+  });
+
+  it('every console page was visited by a test', () => {
+    const routes = provider.app.printRoutes({ commonPrefix: false });
+    const pages = [
+      '/console',
+      '/console/users',
+      '/console/users/:id',
+      '/console/projects',
+      '/console/projects/:id',
+      '/console/security',
+      '/console/import',
+      '/console/account',
+      '/console/signed-out',
+    ];
+    for (const path of pages) assert.ok(visited.has(path), `${path} was not visited: ${[...visited].join(', ')}`);
+    assert.match(routes, /console/);
+  });
+});
+
+describe('console with GATEHOUSE_CONSOLE_REQUIRE_MFA', () => {
+  let provider: Provider;
+  let browser: Browser;
+
+  before(async () => {
+    provider = await startProvider({ GATEHOUSE_CONSOLE_REQUIRE_MFA: 'true' });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await provider?.close();
+  });
+
+  it('refuses an operator who signed in without a second factor, and admits one who used it', async () => {
+    const api = provider.app.core.api;
+    const plain = { email: uniqueEmail('console-plain'), password: PASSWORD };
+    const strong = { email: uniqueEmail('console-strong'), password: PASSWORD };
+    await api.operators.create(CLI_ACTOR, { email: plain.email, role: 'admin', password: PASSWORD });
+    const { operator } = await api.operators.create(CLI_ACTOR, { email: strong.email, role: 'admin', password: PASSWORD });
+    const system = await provider.app.core.projects.systemProject();
+    const record = await provider.app.core.users.byId(operator.id);
+    const status = await provider.app.core.lifecycle.mfa.status(record, system);
+    const secret = status.enrolled ? '' : status.secret;
+    await provider.app.core.lifecycle.mfa.confirm(record, await generate({ secret }));
+
+    const page = await browser.context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${provider.issuer}/console`);
+    await page.getByLabel('Email').fill(plain.email);
+    await page.getByLabel('Password').fill(plain.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-step verification required' }).waitFor();
+    await assertAccessible(page, 'MFA required');
+    assert.equal(
+      (await browser.context.cookies()).some((cookie) => cookie.name === 'gatehouse-console'),
+      false,
+    );
+
+    await browser.context.clearCookies();
+    await page.goto(`${provider.issuer}/console`);
+    await page.getByLabel('Email').fill(strong.email);
+    await page.getByLabel('Password').fill(strong.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Code').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+    await Promise.all([page.waitForURL(`${provider.issuer}/console`), page.getByRole('button', { name: 'Continue' }).click()]);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     assert.deepEqual(problems, []);
     await page.close();
   });

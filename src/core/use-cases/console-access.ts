@@ -6,6 +6,7 @@ import { amrOf } from '../oidc/claims.ts';
 import type { OAuthClients } from '../oidc/clients.ts';
 import { consoleRedirectUri, isConsoleClient } from '../oidc/console-client.ts';
 import type { Client, Projects } from '../projects.ts';
+import type { Principal } from '../principal.ts';
 import type { SessionContext, Sessions } from '../sessions.ts';
 import type { Actor } from './actor.ts';
 import type { Operators } from './operators.ts';
@@ -115,6 +116,12 @@ export class ConsoleAccess {
       throw new GatehouseError(ErrorCode.Unauthenticated, 'Not a console session');
     const operator = await this.deps.operators.signedIn(session.user_id, remoteAddress);
     return { actor: { ...operator.actor, sessionId: session.id }, email: operator.email };
+  }
+
+  /** The operator as the caller of their own account's settings (two-step verification: api.mfa). */
+  async principal(actor: ConsoleActor): Promise<Principal> {
+    const [project, { clientId }] = await Promise.all([this.deps.projects.systemProject(), this.oauthClient()]);
+    return { userId: actor.operatorId, projectId: project.id, sessionId: actor.sessionId, clientId, via: 'cookie' };
   }
 
   /** Signs out: the console session and the browser session it came from (else the next visit signs in silently). */

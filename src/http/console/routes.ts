@@ -1,5 +1,6 @@
 import type { GatehouseApi } from '../../core/use-cases/index.ts';
 import type { RouteTable } from '../routes.ts';
+import { accountPage, confirmMfa } from './account.ts';
 import { importPage, importUpload } from './import.ts';
 import { overviewPage } from './overview.ts';
 import { createClient, projectPage, projectsPage, rotateClientSecret, saveProject } from './projects.ts';
@@ -33,6 +34,8 @@ export const consoleRoutes = (api: GatehouseApi): RouteTable => [
   ['POST', '/console/projects/:projectId/clients/:clientId/rotate-secret', rotateClientSecret(api)], // projects.ts
   ['GET', '/console/security', securityPage(api)], // security.ts
   ['POST', '/console/security/rotate-keys', rotateKeys(api)], // security.ts
+  ['GET', '/console/account', accountPage(api)], // account.ts
+  ['POST', '/console/account/mfa', confirmMfa(api)], // account.ts
   ['GET', '/console/import', importPage(api)], // import.ts
   ['POST', '/console/import', importUpload(api)], // import.ts
 ];
