@@ -194,6 +194,13 @@ describe('operators console in chromium', () => {
     assert.ok(await page.getByRole('button', { name: 'End all sessions' }).isVisible());
     assert.equal(await page.getByRole('button', { name: 'Delete user' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Disable' }).count(), 0);
+    await page.goto(`${provider.issuer}/console/projects/${provider.projectId}`);
+    assert.equal(await page.getByRole('button', { name: 'Save settings' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Create client' }).count(), 0);
+    await page.goto(`${provider.issuer}/console/security`);
+    assert.equal(await page.getByRole('button', { name: 'Rotate signing keys' }).count(), 0);
+    await page.goto(`${provider.issuer}/console/import`);
+    assert.equal(await page.getByRole('button', { name: 'Import' }).count(), 0);
 
     const cookies = await browser.context.cookies();
     const session = cookies.find((each) => each.name === 'gatehouse-console')?.value ?? '';
