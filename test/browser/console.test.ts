@@ -254,6 +254,8 @@ describe('operators console in chromium', () => {
     await check(page, 'projects');
     await page.getByRole('link', { name: 'Default Project' }).click();
     await page.getByRole('heading', { name: 'Default Project' }).waitFor();
+    await page.getByText('password-reset: Reset your Default Project password').click();
+    assert.match((await page.locator('details[open] pre').textContent()) ?? '', /Hello Ada Lovelace/);
     await check(page, 'project');
     await page.setViewportSize({ width: 390, height: 800 });
     await assertNoHorizontalScroll(page, 'project at 390 px');

@@ -25,7 +25,8 @@ export const projectsPage = (api: GatehouseApi) =>
 async function projectView(api: GatehouseApi, projectId: string) {
   const project = await api.admin.project(projectId);
   if (project.kind === 'system') throw new GatehouseError(ErrorCode.NotFound, 'Project not found');
-  return { project, clients: await api.admin.listClients(projectId) };
+  const [clients, mails] = await Promise.all([api.admin.listClients(projectId), api.admin.mailPreviews(projectId)]);
+  return { project, clients, mails };
 }
 
 /** GET /console/projects/:projectId: settings form, clients, a new client's form. */
@@ -34,11 +35,12 @@ export const projectPage = (api: GatehouseApi) =>
     schema: { hide: true, params: ProjectParams },
     handler: async (request, reply) => {
       actorOf(request);
-      const { project, clients } = await projectView(api, request.params.projectId);
+      const { project, clients, mails } = await projectView(api, request.params.projectId);
       return renderConsole(reply, request, 'project', {
         title: project.name,
         project,
         clients,
+        mails,
         profileTypes: PROFILE_TYPES,
         settingsJson: JSON.stringify(project.settings, null, 2),
       });
