@@ -26,7 +26,8 @@ const visited = new Set<string>();
 describe('operators console in chromium', () => {
   let provider: Provider;
   let browser: Browser;
-  const admin = { email: uniqueEmail('console-admin'), password: PASSWORD };
+  // Each run has a fresh database: fixed addresses keep the screenshots readable.
+  const admin = { email: 'operator@example.com', password: PASSWORD };
   const support = { email: uniqueEmail('console-support'), password: PASSWORD };
   let prefix = '';
 
@@ -101,7 +102,11 @@ describe('operators console in chromium', () => {
   });
 
   it(`finds one user among ${MANY.toLocaleString('en')}, opens them, ends their sessions (their token is refused at once)`, async () => {
-    const target = await ovokRegister(provider.app, provider.clientId, { email: uniqueEmail('console-target') });
+    const target = await ovokRegister(provider.app, provider.clientId, {
+      email: 'ada.lovelace@example.com',
+      name: 'Ada',
+      surname: 'Lovelace',
+    });
     const me = () =>
       provider.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${target.tokens.accessToken}` } });
     assert.equal((await me()).statusCode, 200);
