@@ -31,3 +31,4 @@ cpSync(`${root}src/core/legacy-verify.mjs`, `${out}legacy-verify.mjs`);
 cpSync(`${root}src/db/pglite-init.mjs`, `${out}pglite-init.mjs`);
 cpSync(`${root}src/http/pages/templates`, `${out}templates`, { recursive: true });
 cpSync(`${root}src/http/pages/assets`, `${out}assets`, { recursive: true });
+cpSync(`${root}src/http/console/console-templates`, `${out}console-templates`, { recursive: true });

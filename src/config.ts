@@ -21,6 +21,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly adminToken: string | undefined;
+  /** The web console (/console): GATEHOUSE_CONSOLE_REQUIRE_MFA refuses operators who signed in without a second factor. */
+  readonly console: { readonly requireMfa: boolean };
   /** GATEHOUSE_URL: a running server's base URL; `gatehouse backup` and `secrets rotate` then go through its admin API. */
   readonly serverUrl: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     adminToken,
+    console: { requireMfa: bool(env, 'GATEHOUSE_CONSOLE_REQUIRE_MFA', false) },
     serverUrl: url(env, 'GATEHOUSE_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     logLevel: logLevel as Config['logLevel'],
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 50 * 1024 * 1024),

@@ -19,6 +19,7 @@ import { sendProblem } from './error-mapping.ts';
 import { installInputBoundary } from './input-boundary.ts';
 import { installPages, PAGE_ERRORS, renderErrorPage, wantsHtml } from './pages/index.ts';
 import type { RouteTable } from './routes.ts';
+import { installConsole } from './console/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -93,6 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   installLoadShedding(app, core);
   installRateLimits(app, core, metrics.rateLimited);
   await installPages(app, { api: core.api, config, ...(options.extraPages && { extraRoutes: options.extraPages }) });
+  await installConsole(app, core.api);
   for (const contract of contracts) {
     if (contract.enabled(config)) await app.register(contract.plugin, { api: core.api, config });
   }

@@ -48,7 +48,7 @@ export const adminContract: FastifyPluginAsync<ContractOptions> = async (app, { 
   const adminToken = config.adminToken;
   if (adminToken === undefined) return;
   useProblemRenderer(app, renderAdminProblem);
-  app.addHook('onRequest', requireAdmin(adminToken));
+  app.addHook('onRequest', requireAdmin(adminToken, api));
   acceptStreamedBodies(app);
   mount(app, adminRoutes(api));
 };

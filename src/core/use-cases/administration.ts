@@ -2,6 +2,7 @@ import type { AuditFilter, AuditLog, AuditRow, VerifyResult } from '../audit.ts'
 import type { SecurityEvents } from '../events.ts';
 import type { KeyStore } from '../keys.ts';
 import type { Mailer, OutboxRow } from '../mail/outbox.ts';
+import { type MailKind, render, templateFor, type Template } from '../mail/templates.ts';
 import type { ClientInput, IssuedClient, OAuthClients } from '../oidc/clients.ts';
 import type { Client, Project, Projects, ProjectSettingsInput } from '../projects.ts';
 import { actorFields, assertMay, type Actor } from './actor.ts';
@@ -42,6 +43,20 @@ export class Administration {
     const project = await this.deps.projects.update(id, input);
     this.record('admin.project.update', actor, { projectId: project.id });
     return project;
+  }
+
+  /** Each email of the project as its users would get it, filled with sample values (the console's preview). */
+  async mailPreviews(projectId: string): Promise<Array<{ kind: MailKind; mail: Template }>> {
+    const project = await this.deps.projects.get(projectId);
+    const kinds: MailKind[] = ['verify-email', 'password-reset', 'password-changed'];
+    const values = {
+      projectName: project.name,
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      link: 'https://example.com/…',
+      expiresIn: '1 hour',
+    };
+    return kinds.map((kind) => ({ kind, mail: render(templateFor(project, kind), values) }));
   }
 
   listClients(projectId: string): Promise<Client[]> {

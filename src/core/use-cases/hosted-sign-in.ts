@@ -44,14 +44,14 @@ export class HostedSignIn {
   ) {}
 
   async password(target: HostedTarget, email: string, password: string): Promise<HostedResult> {
-    const tenant = await this.tenantOf(target);
+    const tenant = await this.tenantOf(target, true);
     const result = await this.deps.signIn.withPassword({ tenant, email, password, session: { kind: 'sso' }, context: target.context });
     if ('mfaChallenge' in result) return { kind: 'mfa', challenge: result.mfaChallenge };
     return this.opened(target, result.project.id, result.cookie, result.user.email);
   }
 
   async mfaCode(target: HostedTarget, challenge: string, code: string): Promise<HostedResult> {
-    const tenant = await this.tenantOf(target);
+    const tenant = await this.tenantOf(target, true);
     const result = await this.deps.signIn.withMfaCode({ challenge, code, tenant, session: { kind: 'sso' }, context: target.context });
     return this.opened(target, result.project.id, result.cookie, result.user.email);
   }
@@ -77,11 +77,15 @@ export class HostedSignIn {
     return this.opened(target, registered.project.id, registered.cookie, registered.user.email);
   }
 
-  /** The tenant of the sign-in: the interaction's client (checked to be this browser's), or the one given. */
-  async tenantOf(target: HostedTarget): Promise<TenantRef> {
+  /**
+   * The tenant of the sign-in: the interaction's client (checked to be this browser's), or the one
+   * given. `signIn`: password and code steps, where the console's client may serve the operators'
+   * system project (Tenants checks it is that client); sign-up and the rest never do.
+   */
+  async tenantOf(target: HostedTarget, signIn = false): Promise<TenantRef> {
     if (target.interactionId === undefined) return target.tenant ?? DEFAULT_TENANT;
     const view = await this.deps.authorization.interaction(target.interactionId, target.browser);
-    return { clientId: view.client.id };
+    return signIn ? { clientId: view.client.id, hostedSignIn: true } : { clientId: view.client.id };
   }
 
   private async opened(target: HostedTarget, projectId: string, cookie: CookieSession, email: string): Promise<HostedResult> {

@@ -40,6 +40,9 @@ import { Tenants } from './tenants.ts';
 import { Operations } from './operations.ts';
 import { Operators } from './operators.ts';
 import { UserAdministration } from './user-administration.ts';
+import { ConsoleAccess } from './console-access.ts';
+import { Overview } from './overview.ts';
+import { Statistics } from '../statistics.ts';
 import type { BruteForceGuard } from '../abuse/brute-force.ts';
 import type { PasswordHasher } from '../passwords.ts';
 import type { Logger } from 'pino';
@@ -72,6 +75,8 @@ export interface GatehouseApi {
   /** Users across projects, for operators (admin API, CLI, console). */
   readonly users: UserAdministration;
   readonly operators: Operators;
+  /** The web console's operator sign-in (console-access.ts) and its overview figures. */
+  readonly console: { readonly access: ConsoleAccess; readonly overview: Overview };
   /** Backups of the embedded database, re-encryption of stored secrets. */
   readonly operations: Operations;
   /** User imports and exports (docs/migrating.md). */
@@ -141,6 +146,18 @@ export function createApi(services: ApiServices): GatehouseApi {
   const { oidc } = services;
   const issuer = config.issuer;
   const authorization = new Authorization({ issuer, ...oidc, projects, users, events });
+  const tokenGrants = new TokenGrants({
+    issuer,
+    ...oidc,
+    projects,
+    users,
+    sessions,
+    auth,
+    tokens: services.tokens,
+    revocations: services.revocations,
+    events,
+  });
+  const operators = new Operators({ projects, users, hasher, events, logger });
   return {
     tenants,
     signIn,
@@ -154,23 +171,27 @@ export function createApi(services: ApiServices): GatehouseApi {
     admin: new Administration({ projects, keys, audit, mail: lifecycle.mail, events, clients: oidc.clients }),
     oidc: {
       authorization,
-      tokens: new TokenGrants({
-        issuer,
-        ...oidc,
-        projects,
-        users,
-        sessions,
-        auth,
-        tokens: services.tokens,
-        revocations: services.revocations,
-        events,
-      }),
+      tokens: tokenGrants,
       inspection: new TokenInspection({ issuer, ...oidc, users, sessions, auth, revocations: services.revocations, events }),
       logout: new Logout({ ...oidc, sessions }),
       hosted: new HostedSignIn({ tenants, signIn, registration, authorization, browserSessions: oidc.browserSessions }),
     },
     users: new UserAdministration({ users, projects, sessions, apiKeys, audit, bruteForce, lifecycle, events }),
-    operators: new Operators({ projects, users, hasher, events, logger }),
+    operators,
+    console: {
+      access: new ConsoleAccess({
+        issuer,
+        requireMfa: config.console.requireMfa,
+        projects,
+        clients: oidc.clients,
+        tokens: tokenGrants,
+        sessions,
+        browserSessions: oidc.browserSessions,
+        operators,
+        events,
+      }),
+      overview: new Overview({ statistics: new Statistics(services.database.db), hasher, mailMode: () => lifecycle.mail.mode }),
+    },
     operations: new Operations({ database: services.database, dataDir: config.dataDir, secrets: services.secrets, events }),
     migration: new Migration({
       database: services.database,

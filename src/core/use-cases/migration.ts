@@ -2,13 +2,16 @@ import type { Readable } from 'node:stream';
 import { exportStream } from '../import/export.ts';
 import { importApiKeys, importUsers, type ImportOptions, type ImportServices } from '../import/importer.ts';
 import type { ImportReport } from '../import/types.ts';
+import { assertMay, type Actor } from './actor.ts';
 
 /** Bringing users in from another product, and taking them out again (docs/migrating.md). */
 export class Migration {
   constructor(private readonly services: ImportServices) {}
 
   /** Streams an export into a project; a bad line is reported, the others go in. */
-  importUsers(input: Readable, options: ImportOptions): Promise<ImportReport> {
+  importUsers(input: Readable, options: ImportOptions & { readonly actor?: Actor }): Promise<ImportReport> {
+    // A named operator (the console) needs the import permission; the admin token and the CLI have it.
+    if (options.actor !== undefined) assertMay(options.actor, 'users.import');
     return importUsers(this.services, input, options);
   }
 

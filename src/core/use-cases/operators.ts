@@ -80,11 +80,19 @@ export class Operators {
 
   /** The operator a console session stands for, or Forbidden (a user of another project, a disabled operator). */
   async actorFor(userId: string, remoteAddress: string | undefined): Promise<Actor> {
+    return (await this.signedIn(userId, remoteAddress)).actor;
+  }
+
+  /** The operator's actor and email (the console shows who is signed in). */
+  async signedIn(
+    userId: string,
+    remoteAddress: string | undefined,
+  ): Promise<{ actor: Extract<Actor, { kind: 'operator' }>; email: string }> {
     const [user, project] = await Promise.all([this.deps.users.byId(userId), this.deps.projects.systemProject()]);
     if (user.project_id !== project.id || !user.is_active || !(OPERATOR_ROLES as readonly string[]).includes(user.role)) {
       throw new GatehouseError(ErrorCode.Forbidden, 'Not an operator');
     }
-    return { kind: 'operator', operatorId: user.id, role: user.role as OperatorRole, remoteAddress };
+    return { actor: { kind: 'operator', operatorId: user.id, role: user.role as OperatorRole, remoteAddress }, email: user.email };
   }
 
   /** Logs how to create the first operator while there is none (first start). */

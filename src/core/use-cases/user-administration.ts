@@ -116,6 +116,15 @@ export class UserAdministration {
     );
   }
 
+  /** Ends one session of the user (its access tokens are refused at once). */
+  async revokeSession(actor: Actor, userId: string, sessionId: string): Promise<void> {
+    await this.act(actor, 'users.sessions', userId, 'admin.user.revoke_session', async (user) => {
+      const session = /^[0-9a-f-]{36}$/i.test(sessionId) ? await this.deps.sessions.get(sessionId) : undefined;
+      if (session === undefined || session.user_id !== user.id) throw new GatehouseError(ErrorCode.NotFound, 'Session not found');
+      await this.deps.sessions.revoke([session.id], 'revoked_by_admin');
+    });
+  }
+
   /** Lifts the login lockout of the user's account and of the addresses it recently failed from. */
   async unlock(actor: Actor, userId: string): Promise<void> {
     await this.act(actor, 'users.unlock', userId, 'admin.user.unlock', async (user) =>

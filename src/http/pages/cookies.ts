@@ -26,15 +26,25 @@ export function readCookie(request: FastifyRequest, base: string): string | unde
   return parseCookie(header)[cookieName(request, base)];
 }
 
-/** HttpOnly, SameSite=Lax, Path=/, Secure on https; a session cookie unless maxAge is given. */
-export function writeCookie(request: FastifyRequest, reply: FastifyReply, base: string, value: string, maxAge?: number): void {
+/**
+ * HttpOnly, SameSite=Lax (or Strict, for the console's cookies), Path=/, Secure on https; a
+ * session cookie unless maxAge is given.
+ */
+export function writeCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  base: string,
+  value: string,
+  options?: number | { readonly maxAge?: number; readonly sameSite?: 'lax' | 'strict' },
+): void {
   const name = cookieName(request, base);
+  const { maxAge, sameSite = 'lax' } = typeof options === 'number' ? { maxAge: options } : (options ?? {});
   const cookie = stringifySetCookie({
     name,
     value,
     path: '/',
     httpOnly: true,
-    sameSite: 'lax',
+    sameSite,
     secure: overHttps(request),
     ...(maxAge !== undefined && { maxAge }),
   });

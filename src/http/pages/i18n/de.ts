@@ -128,4 +128,10 @@ export const de: Messages = {
   'field.lastName': 'Nachname',
   'form.passwordWeak': 'Wählen Sie ein sichereres Passwort',
   'form.codeMissing': 'Geben Sie den Code ein',
+  'console.signedOutTitle': 'Von der Konsole abgemeldet',
+  'console.signedOut': 'Sie sind von der Gatehouse-Konsole abgemeldet.',
+  'console.signInAgain': 'Erneut anmelden',
+  'console.mfaRequiredTitle': 'Bestätigung in zwei Schritten erforderlich',
+  'console.mfaRequired':
+    'Operatoren müssen sich mit Bestätigung in zwei Schritten an der Konsole anmelden. Richten Sie sie für Ihr Operatorkonto ein und melden Sie sich dann erneut an.',
 };

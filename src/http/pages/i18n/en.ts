@@ -127,6 +127,12 @@ export const en = {
   'field.lastName': 'Last name',
   'form.passwordWeak': 'Choose a stronger password',
   'form.codeMissing': 'Enter the code',
+  'console.signedOutTitle': 'Signed out of the console',
+  'console.signedOut': 'You are signed out of the Gatehouse console.',
+  'console.signInAgain': 'Sign in again',
+  'console.mfaRequiredTitle': 'Two-step verification required',
+  'console.mfaRequired':
+    'Operators must sign in to the console with two-step verification. Set it up for your operator account, then sign in again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
