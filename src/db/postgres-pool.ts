@@ -81,7 +81,14 @@ export class GuardedClient implements PostgresPoolClient {
   /** Set when a statement failed with the connection itself: the connection is destroyed on release. */
   lost: Error | undefined;
 
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(private readonly client: pg.PoolClient) {
+    // A connection the server ends between two statements (pg_terminate_backend, a restart) emits
+    // 'error' on its client; pg-pool listens only while the client is idle, and an 'error' with no
+    // listener would end the process. Remembered, the connection is destroyed on release.
+    client.on('error', (error: Error) => {
+      this.lost ??= error;
+    });
+  }
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
