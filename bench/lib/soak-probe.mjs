@@ -1,0 +1,30 @@
+/**
+ * Preloaded into the Gatehouse process by `npm run soak` (node --import): measures the server's own
+ * event-loop delay and resident memory, and appends one JSON line per interval to SOAK_PROBE_FILE.
+ * Plain JavaScript: the server runs the production bundle with plain node, without tsx.
+ */
+import { appendFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const file = process.env.SOAK_PROBE_FILE;
+const RESOLUTION_MS = 5;
+const INTERVAL_MS = 5000;
+
+if (file !== undefined && file !== '') {
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  histogram.enable();
+  // Node records the whole time between two samples; the delay is what exceeds the sampling interval.
+  const delayMs = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+  setInterval(() => {
+    const line = {
+      at: Date.now(),
+      samples: histogram.count,
+      p50Ms: delayMs(histogram.percentile(50)),
+      p99Ms: delayMs(histogram.percentile(99)),
+      maxMs: delayMs(histogram.max),
+      rssMb: process.memoryUsage.rss() / 1048576,
+    };
+    histogram.reset();
+    appendFileSync(file, `${JSON.stringify(line)}\n`);
+  }, INTERVAL_MS).unref();
+}
