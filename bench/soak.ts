@@ -61,16 +61,26 @@ try {
   const { baseUrl } = server;
   const { clientId } = await defaultClient(baseUrl, adminToken);
   const password = 'soak-password-1234';
-  const emails = Array.from({ length: connections }, (_, i) => `soak.user.${i}.${Date.now()}@example.com`);
+  const emails = Array.from({ length: connections * 2 }, (_, i) => `soak.user.${i}.${Date.now()}@example.com`);
   for (const email of emails) await ovokRegister(baseUrl, clientId, email, password);
-  /** Fresh sessions for every connection (a run leaves the tokens it was given rotated). */
-  const signInAll = async (): Promise<SoakUser[]> =>
-    Promise.all(
-      emails.map(async (email) => {
-        const tokens = await ovokLogin(baseUrl, clientId, email, password);
-        return { email, password, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
-      }),
-    );
+  /** Fresh sessions for every user (a run leaves the tokens it was given rotated), one at a time. */
+  const signInAll = async (): Promise<SoakUser[]> => {
+    const users: SoakUser[] = [];
+    for (const email of emails) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const tokens = await ovokLogin(baseUrl, clientId, email, password);
+          users.push({ email, password, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+          break;
+        } catch (error) {
+          // Shed (503) while the last load drains: wait as Retry-After asks.
+          if (attempt >= 20 || !String(error).includes('HTTP 503')) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    }
+    return users;
+  };
 
   let rate = values.rate === undefined ? undefined : Number(values.rate);
   let capacity: MixResult | undefined;

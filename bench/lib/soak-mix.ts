@@ -13,12 +13,22 @@ export interface SoakUser {
 
 type Kind = 'me' | 'refresh' | 'signIn' | 'register';
 
-/** Per connection (autocannon's context): the user it acts for and its current tokens. */
-interface ConnectionState {
-  user?: { email: string; password: string };
-  access?: string;
-  refresh?: string;
-  last?: Kind;
+/** A signed-in user; taken by one request at a time, so its refresh token is never used twice. */
+interface Session {
+  readonly email: string;
+  readonly password: string;
+  access: string;
+  refresh: string;
+}
+
+/**
+ * autocannon's context lives for one request only here (it is reset each time a connection's list
+ * of requests starts over, and the list has one entry): it carries the request's session and kind
+ * from setupRequest to onResponse.
+ */
+interface RequestContext {
+  session?: Session;
+  kind?: Kind;
 }
 
 export interface MixCounts {
@@ -63,33 +73,34 @@ export async function runMix(options: {
     statuses: { warmup: {}, measured: {} },
     byKind: { me: 0, refresh: 0, signIn: 0, register: 0 },
   };
-  let nextUser = 0;
+  // More users than connections: a request that ends in a socket error never gives its session back.
+  const idle: Session[] = options.users.map((user) => ({
+    email: user.email,
+    password: user.password,
+    access: user.accessToken,
+    refresh: user.refreshToken,
+  }));
   const tag = randomBytes(4).toString('hex');
   let registered = 0;
   const json = { 'content-type': 'application/json' };
 
-  const setupRequest = (request: autocannon.Request, context: ConnectionState): autocannon.Request => {
-    if (context.user === undefined) {
-      const user = options.users[nextUser++ % options.users.length] as SoakUser;
-      Object.assign(context, {
-        user: { email: user.email, password: user.password },
-        access: user.accessToken,
-        refresh: user.refreshToken,
-      });
-    }
+  const setupRequest = (request: autocannon.Request, context: RequestContext): autocannon.Request => {
+    const session = idle.shift();
+    if (session === undefined) throw new Error('no idle session: give more users than connections');
     const kind = pick();
-    context.last = kind;
+    context.session = session;
+    context.kind = kind;
     counts.byKind[kind] += 1;
     switch (kind) {
       case 'me':
-        return { ...request, method: 'GET', path: '/auth/me', headers: { authorization: `Bearer ${context.access}` } };
+        return { ...request, method: 'GET', path: '/auth/me', headers: { authorization: `Bearer ${session.access}` } };
       case 'refresh':
         return {
           ...request,
           method: 'POST',
           path: '/auth/refresh-token',
           headers: json,
-          body: JSON.stringify({ refresh_token: context.refresh }),
+          body: JSON.stringify({ refresh_token: session.refresh }),
         };
       case 'signIn':
         return {
@@ -97,7 +108,7 @@ export async function runMix(options: {
           method: 'POST',
           path: '/v2/auth/login',
           headers: json,
-          body: JSON.stringify({ email: context.user?.email, password: context.user?.password, clientId: options.clientId }),
+          body: JSON.stringify({ email: session.email, password: session.password, clientId: options.clientId }),
         };
       case 'register':
         registered += 1;
@@ -117,21 +128,23 @@ export async function runMix(options: {
     }
   };
 
-  const onResponse = (status: number, body: string, context: ConnectionState): void => {
+  const onResponse = (status: number, body: string, context: RequestContext): void => {
     const phase = Date.now() < options.warmupUntil ? 'warmup' : 'measured';
     const bucket = counts.statuses[phase];
     bucket[status] = (bucket[status] ?? 0) + 1;
-    if (status !== 200) return;
-    // A sign-in or refresh gives the connection new tokens (the refresh token it used is spent).
-    if (context.last === 'refresh') {
+    const session = context.session;
+    if (session === undefined) return;
+    // A sign-in or refresh gives the session new tokens (the refresh token it used is spent).
+    if (status === 200 && context.kind === 'refresh') {
       const answer = JSON.parse(body) as { access_token: string; refresh_token: string };
-      context.access = answer.access_token;
-      context.refresh = answer.refresh_token;
-    } else if (context.last === 'signIn') {
+      session.access = answer.access_token;
+      session.refresh = answer.refresh_token;
+    } else if (status === 200 && context.kind === 'signIn') {
       const answer = JSON.parse(body) as { accessToken: string; refreshToken: string };
-      context.access = answer.accessToken;
-      context.refresh = answer.refreshToken;
+      session.access = answer.accessToken;
+      session.refresh = answer.refreshToken;
     }
+    idle.push(session);
   };
 
   const result = await autocannon({
