@@ -44,6 +44,9 @@ export class GuardedPool implements PostgresPool {
     });
     // An idle client that loses its server must not crash the process; the pool drops it.
     this.pool.on('error', () => undefined);
+    // Wrapped as soon as it exists: the server may end a connection in the same network read that
+    // completed its start-up, before the caller of connect() runs (see GuardedClient).
+    this.pool.on('connect', (client: pg.PoolClient) => this.clients.set(client, new GuardedClient(client)));
   }
 
   async connect(): Promise<GuardedClient> {
@@ -58,7 +61,6 @@ export class GuardedPool implements PostgresPool {
       guarded = new GuardedClient(client);
       this.clients.set(client, guarded);
     }
-    guarded.lost = undefined;
     return guarded;
   }
 
@@ -78,13 +80,17 @@ export class GuardedPool implements PostgresPool {
 }
 
 export class GuardedClient implements PostgresPoolClient {
-  /** Set when a statement failed with the connection itself: the connection is destroyed on release. */
+  /**
+   * Set when the connection failed (a statement failed with it, or the server ended it): it is
+   * destroyed on release. Never cleared: a connection that failed once is not used again.
+   */
   lost: Error | undefined;
 
   constructor(private readonly client: pg.PoolClient) {
     // A connection the server ends between two statements (pg_terminate_backend, a restart) emits
     // 'error' on its client; pg-pool listens only while the client is idle, and an 'error' with no
-    // listener would end the process. Remembered, the connection is destroyed on release.
+    // listener would end the process (seen in the outage test). Remembered, the connection is
+    // destroyed on release.
     client.on('error', (error: Error) => {
       this.lost ??= error;
     });
