@@ -135,3 +135,5 @@ try {
   await databases.dropAll();
   rmSync(dataDir, { recursive: true, force: true });
 }
+// autocannon and fetch leave sockets and timers behind that would keep the process alive.
+process.exit();

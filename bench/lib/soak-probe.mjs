@@ -5,16 +5,24 @@
  */
 import { appendFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
 
 const file = process.env.SOAK_PROBE_FILE;
 const RESOLUTION_MS = 5;
 const INTERVAL_MS = 5000;
 
-if (file !== undefined && file !== '') {
+// --import runs in every worker thread too (the password-hash workers): only the main thread's
+// event loop answers requests.
+if (isMainThread && file !== undefined && file !== '') {
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
   // Node records the whole time between two samples; the delay is what exceeds the sampling interval.
   const delayMs = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+  const mb = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
+  const memory = () => {
+    const usage = process.memoryUsage();
+    return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), externalMb: mb(usage.external), arrayBuffersMb: mb(usage.arrayBuffers) };
+  };
   setInterval(() => {
     const line = {
       at: Date.now(),
@@ -22,7 +30,7 @@ if (file !== undefined && file !== '') {
       p50Ms: delayMs(histogram.percentile(50)),
       p99Ms: delayMs(histogram.percentile(99)),
       maxMs: delayMs(histogram.max),
-      rssMb: process.memoryUsage.rss() / 1048576,
+      ...memory(),
     };
     histogram.reset();
     appendFileSync(file, `${JSON.stringify(line)}\n`);

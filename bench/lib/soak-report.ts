@@ -8,6 +8,9 @@ export interface ProbeLine {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly rssMb: number;
+  readonly heapUsedMb: number;
+  readonly externalMb: number;
+  readonly arrayBuffersMb: number;
 }
 
 export const TARGETS = { rssGrowthPercent: 5, eventLoopP99Ms: 20 } as const;
@@ -49,6 +52,8 @@ export function summarize(input: {
   const rssStart = median(probes.slice(0, window).map((p) => p.rssMb));
   const rssEnd = median(probes.slice(-window).map((p) => p.rssMb));
   const rssGrowthPercent = ((rssEnd - rssStart) / rssStart) * 100;
+  const heapStart = median(probes.slice(0, window).map((p) => p.heapUsedMb));
+  const heapEnd = median(probes.slice(-window).map((p) => p.heapUsedMb));
   const p99s = probes.map((p) => p.p99Ms);
   const worstP99 = Math.max(...p99s);
   const medianP99 = median(p99s);
@@ -74,7 +79,7 @@ export function summarize(input: {
       (input.capacityOkRps === undefined ? ' (given)' : ` (half of the measured ${round(input.capacityOkRps, 0)}/s)`) +
       `, ${input.connections} connections, Node ${input.node}, load average ${input.loadAverage.start} → ${input.loadAverage.end}`,
     `requests: ${soak.requests} (${round(soak.rps)}/s; me ${soak.byKind.me}, refresh ${soak.byKind.refresh}, sign-in ${soak.byKind.signIn}, register ${soak.byKind.register}); client p99 latency ${soak.p99Ms} ms`,
-    `RSS after warm-up ${round(rssStart)} MB → end ${round(rssEnd)} MB: ${round(rssGrowthPercent, 2)} % (target < ${TARGETS.rssGrowthPercent} %): ${mark(checks.rssGrowth)}`,
+    `RSS after warm-up ${round(rssStart)} MB → end ${round(rssEnd)} MB: ${round(rssGrowthPercent, 2)} % (target < ${TARGETS.rssGrowthPercent} %): ${mark(checks.rssGrowth)}; JS heap used ${round(heapStart)} → ${round(heapEnd)} MB`,
     `event-loop delay p99 per 5 s: worst ${round(worstP99)} ms, median ${round(medianP99)} ms, max single delay ${round(maxDelay)} ms (target < ${TARGETS.eventLoopP99Ms} ms): ${mark(checks.eventLoopP99)}`,
     `5xx after warm-up: ${fiveXx} (during warm-up ${fiveXxWarmup}): ${mark(checks.no5xx)}`,
     `failed after warm-up: ${failed} non-2xx, ${soak.errors} socket errors and ${soak.timeouts} timeouts over the whole run (non-2xx during warm-up ${failedWarmup}): ${mark(checks.noFailedRequest)}`,
@@ -90,6 +95,8 @@ export function summarize(input: {
     rssStartMb: round(rssStart),
     rssEndMb: round(rssEnd),
     rssGrowthPercent: round(rssGrowthPercent, 2),
+    heapUsedStartMb: round(heapStart),
+    heapUsedEndMb: round(heapEnd),
     eventLoopP99WorstMs: round(worstP99),
     eventLoopP99MedianMs: round(medianP99),
     fiveXx,
