@@ -80,14 +80,14 @@ async function openPostgres(connectionString: string, limits: PoolLimits): Promi
       const client = await pool.connect();
       try {
         await client.beginRaw();
-        const result = await fn(async (sql, params) => {
+        return await fn(async (sql, params) => {
           const answer = await client.runRaw(sql, params);
           const last = Array.isArray(answer) ? answer[answer.length - 1] : answer;
           return (last?.rows ?? []) as Record<string, unknown>[];
         });
-        await client.endRaw();
-        return result;
       } finally {
+        // Also after a failure: the connection goes back to the pool with its statement timeout.
+        await client.endRaw();
         client.release();
       }
     },

@@ -273,3 +273,30 @@ describe('a pool exhausted by slow statements', { skip: onPostgres() ? false : P
     await assertServingEverywhere(t, users);
   });
 });
+
+describe('migrations and scripts (raw sessions) on PostgreSQL', { skip: onPostgres() ? false : POSTGRES_ONLY }, () => {
+  let t: TestApp;
+
+  before(async () => {
+    // One connection: the raw session and the statements after it share it.
+    t = await createTestApp({ DATABASE_POOL_MAX: '1', DATABASE_STATEMENT_TIMEOUT_MS: '3000' });
+  });
+  after(async () => t?.close());
+
+  it('run without the statement timeout, and give the connection back with it, also after a failure', async () => {
+    const database = t.app.core.database;
+    const timeoutNow = async (): Promise<unknown> =>
+      (await sql<{ statement_timeout: string }>`SHOW statement_timeout`.execute(database.db)).rows[0]?.statement_timeout;
+    assert.equal(await timeoutNow(), '3s');
+    assert.deepEqual(await database.withRawSession((run) => run('SHOW statement_timeout')), [{ statement_timeout: '0' }]);
+    assert.equal(await timeoutNow(), '3s');
+    await assert.rejects(
+      database.withRawSession(async (run) => {
+        await run('SELECT 1');
+        throw new Error('the script failed');
+      }),
+      /the script failed/,
+    );
+    assert.equal(await timeoutNow(), '3s');
+  });
+});
