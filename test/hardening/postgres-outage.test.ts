@@ -119,6 +119,36 @@ async function readyWithin(app: FastifyInstance, seconds: number): Promise<boole
   return false;
 }
 
+/**
+ * Six clients sending the four requests in turn until stopped: every answer must be 200, or 503 with
+ * Retry-After (an assertion failure stops the load and fails `stop()`). Answers the statuses seen.
+ */
+function startLoad(t: TestApp, users: Users): { stop(): Promise<number[]> } {
+  const calls = Object.values(requests(t, users));
+  const statuses: number[] = [];
+  let stopped = false;
+  const worker = async (offset: number): Promise<void> => {
+    try {
+      for (let i = offset; !stopped; i += 1) {
+        const response = await (calls[i % calls.length] as () => Promise<LightMyRequestResponse>)();
+        statuses.push(response.statusCode);
+        if (response.statusCode === 503) assert.ok(response.headers['retry-after'], response.body);
+        else assert.equal(response.statusCode, 200, response.body);
+      }
+    } finally {
+      stopped = true;
+    }
+  };
+  const workers = [0, 1, 2, 3, 4, 5].map(worker);
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(workers);
+      return statuses;
+    },
+  };
+}
+
 /** A separate superuser connection, to see and kill the app's backends by application_name. */
 async function controlClient(): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -161,6 +191,18 @@ describe('PostgreSQL goes away and comes back (TCP proxy)', { skip: onPostgres()
     await assertServingEverywhere(t, users);
   });
 
+  it('never answers 500 when PostgreSQL goes away under load, and serves again once it is back', async () => {
+    const load = startLoad(t, users);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    proxy.down();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    proxy.up();
+    assert.ok(await readyWithin(t.app, 10), '/readyz did not recover within 10 s');
+    const statuses = await load.stop();
+    assert.ok(statuses.includes(503), 'no request saw the outage');
+    await assertServingEverywhere(t, users);
+  });
+
   it('answers 503 instead of hanging when PostgreSQL stops answering, and serves again afterwards', async () => {
     await assertServingEverywhere(t, users);
     // Connections stay open but no byte passes: only the client-side bounds end the wait.
@@ -200,29 +242,13 @@ describe('PostgreSQL terminates the server’s connections under load', { skip: 
       .rowCount ?? 0;
 
   it('never answers 500 while its backends are killed, and serves again at once', async () => {
-    const calls = Object.values(requests(t, users));
-    const statuses: number[] = [];
-    let stop = false;
-    const worker = async (offset: number): Promise<void> => {
-      try {
-        for (let i = offset; !stop; i += 1) {
-          const response = await (calls[i % calls.length] as () => Promise<LightMyRequestResponse>)();
-          statuses.push(response.statusCode);
-          if (response.statusCode === 503) assert.ok(response.headers['retry-after'], response.body);
-          else assert.equal(response.statusCode, 200, response.body);
-        }
-      } finally {
-        stop = true;
-      }
-    };
-    const workers = [0, 1, 2, 3, 4, 5].map(worker);
+    const load = startLoad(t, users);
     let killed = 0;
     for (let round = 0; round < 5; round += 1) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       killed += await terminate();
     }
-    stop = true;
-    await Promise.all(workers);
+    const statuses = await load.stop();
     assert.ok(killed > 0, 'no backend of the server was terminated');
     assert.ok(statuses.length > 0);
     assert.ok(await readyWithin(t.app, 10), '/readyz did not recover within 10 s');
