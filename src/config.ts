@@ -19,6 +19,8 @@ export interface Config {
   /** Shared buffers of the embedded PostgreSQL, in MB (memory vs. cache hits on large user tables). */
   readonly pgliteSharedBuffersMb: number;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL only: connections, and the bounds that turn an outage into 503s instead of a pile-up. */
+  readonly databasePool: { readonly max: number; readonly connectTimeoutMs: number; readonly statementTimeoutMs: number };
   readonly redisUrl: string | undefined;
   readonly adminToken: string | undefined;
   /** The web console (/console): GATEHOUSE_CONSOLE_REQUIRE_MFA refuses operators who signed in without a second factor. */
@@ -174,6 +176,11 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: dataDir(env),
     pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 16, 1, 4096),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePool: {
+      max: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
+      connectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 2000, 100, 60_000),
+      statementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    },
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     adminToken,
     console: { requireMfa: bool(env, 'GATEHOUSE_CONSOLE_REQUIRE_MFA', false) },

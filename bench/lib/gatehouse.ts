@@ -8,6 +8,8 @@ export interface GatehouseOptions {
   readonly cpuProfDir: string | undefined;
   /** Extra environment (experiments: HASH_THREAD_NICE, PGLITE_SHARED_BUFFERS_MB, …). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra node arguments before the script (the soak's `--import` probe). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface Gatehouse {
@@ -31,7 +33,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const child = Child.start({
     name: 'gatehouse',
     // The bundle `npm start` runs (bench/run.ts builds it once before the first start).
-    args: [...profile, ...nodeFlags(), 'dist/gatehouse.mjs', 'start'],
+    args: [...profile, ...nodeFlags(), ...(options.nodeArgs ?? []), 'dist/gatehouse.mjs', 'start'],
     env: {
       ...baseEnv(),
       PORT: String(port),

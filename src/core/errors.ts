@@ -23,6 +23,12 @@ export const ErrorCode = {
   ProfileTypeNotAllowed: 'profile_type_not_allowed',
   /** Too many password hashes queued: shed load instead of queueing without bound. */
   Overloaded: 'overloaded',
+  /**
+   * The database cannot be reached or answered too late (connection refused or lost, server
+   * shutting down, pool wait or statement timeout): answered 503 + Retry-After while it lasts.
+   * Raised by src/db/unavailable.ts only.
+   */
+  Unavailable: 'unavailable',
   RateLimited: 'rate_limited',
   AccountLocked: 'account_locked',
   InvalidMfaCode: 'invalid_mfa_code',
@@ -64,7 +70,7 @@ export class GatehouseError extends Error {
     message: string,
     readonly extra: {
       readonly fields?: readonly FieldProblem[];
-      /** Seconds until a retry may succeed (Overloaded, RateLimited, AccountLocked). */
+      /** Seconds until a retry may succeed (Overloaded, Unavailable, RateLimited, AccountLocked). */
       readonly retryAfter?: number;
       /** Opaque data a contract may need to continue a flow (e.g. an MFA challenge token). */
       readonly data?: Readonly<Record<string, unknown>>;

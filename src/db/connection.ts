@@ -12,6 +12,7 @@ import { EmbeddedAnalyze } from './embedded-analyze.ts';
 import { registerHotRunner } from './hot-statements.ts';
 import { DataDirUnusableError, lockDataDir } from './lock.ts';
 import { Mutex } from './mutex.ts';
+import { GuardedPool, type PoolLimits } from './postgres-pool.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { PreparedStatements } from './pglite-statements.ts';
 import { guarded, TextGuardDialect } from './text-guard.ts';
@@ -56,20 +57,17 @@ const parsers = {
 };
 
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
-  return config.databaseUrl === undefined ? openEmbedded(config.dataDir, config.pgliteSharedBuffersMb) : openPostgres(config.databaseUrl);
+  return config.databaseUrl === undefined
+    ? openEmbedded(config.dataDir, config.pgliteSharedBuffersMb)
+    : openPostgres(config.databaseUrl, config.databasePool);
 }
 
-async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({
-    connectionString,
-    max: 10,
-    types: {
-      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid in parsers ? parsers[oid as keyof typeof parsers] : pg.types.getTypeParser(oid, format),
-    },
-  });
-  // An idle client that loses its server must not crash the process.
-  pool.on('error', () => undefined);
+async function openPostgres(connectionString: string, limits: PoolLimits): Promise<DatabaseHandle> {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid in parsers ? parsers[oid as keyof typeof parsers] : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new GuardedPool(connectionString, limits, types as NonNullable<pg.PoolConfig['types']>);
   const db = new Kysely<Database>({ dialect: new TextGuardDialect(new PostgresDialect({ pool })) });
   registerHotRunner(db, async (statement, values) =>
     guarded(
@@ -83,16 +81,19 @@ async function openPostgres(connectionString: string): Promise<DatabaseHandle> {
     async withRawSession(fn) {
       const client = await pool.connect();
       try {
+        await client.beginRaw();
         return await fn(async (sql, params) => {
-          const result = await client.query(sql, params);
-          const last = Array.isArray(result) ? result[result.length - 1] : result;
+          const answer = await client.runRaw(sql, params);
+          const last = Array.isArray(answer) ? answer[answer.length - 1] : answer;
           return (last?.rows ?? []) as Record<string, unknown>[];
         });
       } finally {
+        // Also after a failure: the connection goes back to the pool with its statement timeout.
+        await client.endRaw();
         client.release();
       }
     },
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => ({ total: pool.pool.totalCount, idle: pool.pool.idleCount, waiting: pool.pool.waitingCount }),
     startMaintenance: async () => undefined,
     close: () => db.destroy(),
   };

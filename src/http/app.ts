@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { contracts } from '../contracts/index.ts';
+import { ErrorCode, isGatehouseError } from '../core/errors.ts';
 import { createCore, type Core, type CoreOptions } from '../core/index.ts';
 import { openDatabase } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
@@ -108,6 +109,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500)
       return reply.code(status).send({ error: 'bad_request', message: 'The request could not be processed' });
+    if (isGatehouseError(error) && (error.code === ErrorCode.Unavailable || error.code === ErrorCode.Overloaded))
+      return reply
+        .code(503)
+        .header('retry-after', String(error.extra.retryAfter ?? 1))
+        .send({ error: error.code, message: 'Service temporarily unavailable' });
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'internal_error', message: 'Internal server error' });
   });

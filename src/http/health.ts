@@ -4,6 +4,6 @@ import type { FastifyInstance } from 'fastify';
 export function registerHealth(app: FastifyInstance): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) =>
-    (await app.core.api.health()) ? { status: 'ok' } : reply.code(503).send({ status: 'unavailable' }),
+    (await app.core.api.health()) ? { status: 'ok' } : reply.code(503).header('retry-after', '2').send({ status: 'unavailable' }),
   );
 }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 
 /**
- * A TCP relay in front of a real server (Redis), so one test can cut or freeze its own
+ * A TCP relay in front of a real server (Redis, PostgreSQL), so one test can cut or freeze its own
  * connections. CLIENT KILL and CLIENT PAUSE would hit every test file that shares the server.
  */
 export interface TcpProxy {
@@ -11,6 +11,9 @@ export interface TcpProxy {
   cut(): void;
   /** Stops relaying bytes in both directions for `ms`, as a hung server would. */
   freeze(ms: number): void;
+  /** The server is gone: cuts every connection and refuses new ones (reset at once) until `up()`. */
+  down(): void;
+  up(): void;
   close(): Promise<void>;
 }
 
@@ -18,9 +21,15 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
   let frozenUntil = 0;
+  let isDown = false;
+  const defaultPort = target.protocol.startsWith('postgres') ? 5432 : 6379;
 
   const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 6379), target.hostname);
+    if (isDown) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(Number(target.port || defaultPort), target.hostname);
     const pair = { client, upstream };
     pairs.add(pair);
     const relay = (from: net.Socket, to: net.Socket): void => {
@@ -53,16 +62,24 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   url.hostname = '127.0.0.1';
   url.port = String(port);
 
+  const cut = (): void => {
+    for (const { client, upstream } of pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+  };
   return {
     url: url.toString(),
-    cut() {
-      for (const { client, upstream } of pairs) {
-        client.destroy();
-        upstream.destroy();
-      }
-    },
+    cut,
     freeze(ms) {
       frozenUntil = Date.now() + ms;
+    },
+    down() {
+      isDown = true;
+      cut();
+    },
+    up() {
+      isDown = false;
     },
     async close() {
       for (const { client, upstream } of pairs) {

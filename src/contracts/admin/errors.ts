@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AccountTaken]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Overloaded]: 503,
+  [ErrorCode.Unavailable]: 503,
   [ErrorCode.InvalidCredentials]: 401,
   [ErrorCode.InvalidRefreshToken]: 401,
   [ErrorCode.ProfileTypeNotAllowed]: 422,

@@ -79,6 +79,7 @@ function core(error: GatehouseError): RenderedError {
     case ErrorCode.AccountLocked:
       return detail(429, 'Too many requests. Please try again later.', retry(error));
     case ErrorCode.Overloaded:
+    case ErrorCode.Unavailable:
       return detail(503, 'Service temporarily unavailable. Please try again shortly.', retry(error) ?? { 'retry-after': '1' });
     case ErrorCode.InvalidResetToken:
     case ErrorCode.InvalidVerificationToken:

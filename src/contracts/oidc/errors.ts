@@ -67,6 +67,7 @@ function core(error: GatehouseError, request: FastifyRequest): RenderedError {
     case ErrorCode.AccountLocked:
       return oauth(429, 'temporarily_unavailable', 'Too many requests; try again later', retry(error));
     case ErrorCode.Overloaded:
+    case ErrorCode.Unavailable:
       return oauth(503, 'temporarily_unavailable', 'The server is busy; try again shortly', retry(error));
     case ErrorCode.InvalidCredentials:
     case ErrorCode.InvalidMfaCode:

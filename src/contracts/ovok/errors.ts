@@ -36,6 +36,7 @@ const CORE: Record<ErrorCode, { status: number; code: string; text?: string }> =
   [ErrorCode.RateLimited]: { status: 429, code: 'throttled', text: 'Too many requests' },
   [ErrorCode.AccountLocked]: { status: 429, code: 'throttled', text: 'Too many failed attempts; try again later' },
   [ErrorCode.Overloaded]: { status: 503, code: 'transient', text: 'The server is busy; try again shortly' },
+  [ErrorCode.Unavailable]: { status: 503, code: 'transient', text: 'The service is temporarily unavailable; try again shortly' },
   [ErrorCode.InvalidResetToken]: { status: 400, code: 'invalid', text: 'Invalid or expired secret' },
   [ErrorCode.InvalidVerificationToken]: { status: 400, code: 'invalid', text: 'Invalid or expired token' },
   [ErrorCode.InvalidMfaCode]: { status: 401, code: 'login', text: 'Invalid MFA code' },

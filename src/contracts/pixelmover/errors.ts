@@ -90,6 +90,7 @@ function renderCore(error: GatehouseError, request: FastifyRequest): RenderedErr
       return plain(429, message, { 'retry-after': String(seconds) });
     }
     case ErrorCode.Overloaded:
+    case ErrorCode.Unavailable:
       return plain(503, 'Service Unavailable', retryHeaders);
     // OAuth codes come from the OIDC endpoints only; Laravel's abort() words if one arrives here.
     case ErrorCode.InvalidClient:

@@ -50,6 +50,7 @@ const CORE_ERRORS: Record<ErrorCode, PageError> = {
   [ErrorCode.AccountTaken]: PAGE_ERRORS.conflict,
   [ErrorCode.ProfileTypeNotAllowed]: PAGE_ERRORS.forbidden,
   [ErrorCode.Overloaded]: PAGE_ERRORS.unavailable,
+  [ErrorCode.Unavailable]: PAGE_ERRORS.unavailable,
   [ErrorCode.RateLimited]: PAGE_ERRORS.rateLimited,
   [ErrorCode.AccountLocked]: PAGE_ERRORS.locked,
   [ErrorCode.InvalidMfaCode]: PAGE_ERRORS.unauthorized,
