@@ -410,6 +410,45 @@ describe('operators console in chromium', () => {
     await page.close();
   });
 
+  it('marks an email verified, disables and enables a user, and deletes them only after the typed confirmation', async () => {
+    const target = await ovokRegister(provider.app, provider.clientId, { email: uniqueEmail('console-lifecycle') });
+    const { page, problems } = await newPage();
+    await signIn(page, admin, '/console/users');
+    await page.getByLabel('Email, account, name, number or id').fill(target.email);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: target.email }).click();
+    await page.getByRole('heading', { name: target.email }).waitFor();
+    const userId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    const stored = async () => (await provider.app.core.api.users.show(CLI_ACTOR, userId)).user;
+
+    await page.getByRole('button', { name: 'Mark email verified' }).click();
+    await page.getByRole('status').filter({ hasText: 'The email address is marked as verified.' }).waitFor();
+    assert.equal((await stored()).email_verified, true);
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('status').filter({ hasText: 'The user was disabled and their sessions ended.' }).waitFor();
+    await assert.rejects(ovokLogin(provider.app, provider.clientId, target.email, target.password), 'a disabled user cannot sign in');
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('status').filter({ hasText: 'The user was enabled.' }).waitFor();
+    await ovokLogin(provider.app, provider.clientId, target.email, target.password);
+
+    await page.getByLabel(/Type the email address/).fill('someone.else@example.com');
+    assert.equal(await page.getByRole('button', { name: 'Delete user' }).isDisabled(), true, 'the button waits for the exact email');
+    // The server checks again: the form sent as it is, past the script (as without JavaScript).
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.locator('form:has(input[data-confirm])').evaluate((form) => (form as HTMLFormElement).submit()),
+    ]);
+    await page.getByText('Type the email address exactly to delete the user.').waitFor();
+    assert.equal((await stored()).id, userId, 'a mistyped confirmation deletes nothing');
+    await page.getByLabel(/Type the email address/).fill(target.email);
+    await Promise.all([page.waitForURL(`${provider.issuer}/console/users`), page.getByRole('button', { name: 'Delete user' }).click()]);
+    await page.getByRole('status').filter({ hasText: 'The user was deleted.' }).waitFor();
+    await assert.rejects(ovokLogin(provider.app, provider.clientId, target.email, target.password), 'a deleted user cannot sign in');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   it('every console page was visited by a test', () => {
     const routes = provider.app.printRoutes({ commonPrefix: false });
     const pages = [
