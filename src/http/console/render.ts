@@ -33,7 +33,7 @@ export interface ConsoleContext {
   readonly nav: ReadonlyArray<{ readonly href: string; readonly label: string; readonly current: boolean }>;
   readonly csrf: string;
   readonly notice: ConsoleNotice | undefined;
-  readonly assets: { readonly css: string; readonly js: string; readonly icon: string };
+  readonly assets: { readonly css: string; readonly scripts: readonly string[]; readonly icon: string };
   readonly requestId: string;
   /** Whether the operator's role allows an action: buttons it does not are left out of the page. */
   readonly may: (permission: Permission) => boolean;
@@ -70,7 +70,12 @@ export async function renderConsole(
     })),
     csrf: csrfToken(request, reply),
     notice: data.notice ?? takeConsoleFlash(request, reply),
-    assets: { css: pages.asset('console.css'), js: pages.asset('console.js'), icon: pages.asset('logo.svg') },
+    // pages.js: the hosted pages' enhancements (one submit per form, focus on errors) serve the console too.
+    assets: {
+      css: pages.asset('console.css'),
+      scripts: [pages.asset('pages.js'), pages.asset('console.js')],
+      icon: pages.asset('logo.svg'),
+    },
     requestId: request.id,
     may: (permission) => may(operator.actor, permission),
     date: formatDate,
