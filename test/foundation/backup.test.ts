@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readManifest } from '../../src/db/backup.ts';
-import { ADMIN_TOKEN, createTestApp, json, onPostgres } from '../helpers/app.ts';
+import { ADMIN_TOKEN, childProcessEnv, createTestApp, json, onPostgres } from '../helpers/app.ts';
 
 const PASSWORD = 'backup-safe-pass-42';
 /** How long a start or a CLI command may take: generous, for a machine shared with other test runs. */
@@ -23,19 +23,7 @@ function freePort(): Promise<number> {
 }
 
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ARGON2_MEMORY_KIB: '256',
-    ARGON2_ITERATIONS: '1',
-    RATE_LIMITS: 'off',
-    BRUTE_FORCE: 'off',
-    DATABASE_URL: '',
-    REDIS_URL: '',
-    GATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN,
-    ...extra,
-  };
+  return childProcessEnv({ GATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN, ...extra });
 }
 
 function cli(args: string[], extra: Record<string, string>) {

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freshPostgresDatabase, onPostgres } from '../helpers/app.ts';
+import { childProcessEnv, freshPostgresDatabase, onPostgres } from '../helpers/app.ts';
 
 // kill -9 under registration load, then restart on the same storage: no account that got a 2xx is lost.
 
@@ -23,19 +23,7 @@ function freePort(): Promise<number> {
 }
 
 function serverEnv(port: number, storage: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ARGON2_MEMORY_KIB: '256',
-    ARGON2_ITERATIONS: '1',
-    RATE_LIMITS: 'off',
-    BRUTE_FORCE: 'off',
-    DATABASE_URL: '',
-    REDIS_URL: '',
-    ...storage,
-  };
+  return childProcessEnv({ PORT: String(port), ...storage });
 }
 
 async function start(port: number, storage: Record<string, string>): Promise<ChildProcess> {

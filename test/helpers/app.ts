@@ -63,6 +63,25 @@ export function testEnv(env: Record<string, string> = {}): Record<string, string
   };
 }
 
+/**
+ * The environment of a Gatehouse child process (server or CLI) on its own embedded database: the
+ * caller's environment without DATABASE_URL/REDIS_URL, cheap argon2, limits off, warnings only.
+ */
+export function childProcessEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ARGON2_MEMORY_KIB: '256',
+    ARGON2_ITERATIONS: '1',
+    RATE_LIMITS: 'off',
+    BRUTE_FORCE: 'off',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    ...extra,
+  };
+}
+
 export async function createTestApp(
   env: Record<string, string> = {},
   options: { databaseUrl?: string; dataDir?: string; build?: BuildOptions } = {},
